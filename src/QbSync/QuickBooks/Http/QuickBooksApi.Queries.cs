@@ -1,0 +1,89 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace QbSync.QuickBooks.Http;
+
+internal sealed partial class QuickBooksApi
+{
+    /// <summary>Runs one query (POSTed as <c>application/text</c>) and returns the rows of <paramref name="entityKey"/>.</summary>
+    public async Task<QuickBooksPage<T>> QueryPageAsync<T>(string realmId, QuickBooksQuery query, string entityKey, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var document = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
+        var queryResponse = QueryResponseOf(document, query);
+        var items = new List<T>();
+        // An empty result is "QueryResponse": {} with no entity key at all.
+        if (queryResponse.TryGetProperty(entityKey, out var rows) && rows.ValueKind == JsonValueKind.Array)
+        {
+            items.Capacity = rows.GetArrayLength();
+            foreach (var row in rows.EnumerateArray())
+            {
+                items.Add(row.Deserialize(typeInfo)!);
+            }
+        }
+
+        return new QuickBooksPage<T>(items, query.StartPosition ?? 1, query.MaxResults);
+    }
+
+    /// <summary>
+    /// Pages through every row of a query, <paramref name="pageSize"/> rows at a time. The next page is asked for
+    /// while a page comes back full; the count of rows actually returned drives paging, never QBO's
+    /// <c>maxResults</c> (which is the number of rows in the response, not the page size asked for).
+    /// </summary>
+    public async IAsyncEnumerable<T> QueryAllAsync<T>(string realmId, QuickBooksQuery query, string entityKey, JsonTypeInfo<T> typeInfo, int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, QuickBooksQuery.MaxPageSize);
+        var start = 1;
+        while (true)
+        {
+            var page = await QueryPageAsync(realmId, query.Page(start, pageSize), entityKey, typeInfo, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            if (page.Items.Count < pageSize)
+            {
+                yield break;
+            }
+
+            start += page.Items.Count;
+        }
+    }
+
+    /// <summary>Runs a <c>COUNT(*)</c> query.</summary>
+    public async Task<int> CountAsync(string realmId, QuickBooksQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!query.IsCount)
+        {
+            throw new ArgumentException("The query must be a COUNT(*) query (QuickBooksQuery.Count).", nameof(query));
+        }
+
+        using var document = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
+        var queryResponse = QueryResponseOf(document, query);
+        return queryResponse.TryGetProperty("totalCount", out var total) && total.TryGetInt32(out var count) ? count : 0;
+    }
+
+    private static QuickBooksApiRequest QueryRequest(string realmId, QuickBooksQuery query) =>
+        new(realmId, HttpMethod.Post, "query", query.Entity, "query") { Content = QueryContent(query) };
+
+    private static JsonElement QueryResponseOf(JsonDocument document, QuickBooksQuery query)
+    {
+        if (document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("QueryResponse", out var queryResponse)
+            && queryResponse.ValueKind == JsonValueKind.Object)
+        {
+            return queryResponse;
+        }
+
+        throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, null,
+            new JsonException($"The response to '{query.Entity}' query holds no QueryResponse object."));
+    }
+}

@@ -1,0 +1,95 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace QbSync.QuickBooks.Http;
+
+/// <summary>
+/// The per-realm limits QBO enforces, applied in this process before a request leaves: at most N requests in flight,
+/// M requests per window and B batch requests per window, per realm. Callers queue instead of failing. One instance
+/// per process (a singleton), shared by every client.
+/// </summary>
+internal sealed class RealmThrottle : IDisposable
+{
+    private readonly PartitionedRateLimiter<ThrottleKey> _limiter;
+
+    public RealmThrottle(IOptions<QuickBooksClientOptions> options)
+    {
+        var settings = options.Value;
+        var window = PartitionedRateLimiter.Create<ThrottleKey, string>(key => RateLimitPartition.GetSlidingWindowLimiter(
+            key.RealmId,
+            _ => new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = settings.RequestsPerWindowPerRealm,
+                Window = settings.ThrottleWindow,
+                SegmentsPerWindow = 6,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
+        var batch = PartitionedRateLimiter.Create<ThrottleKey, string>(key => key.Kind == QuickBooksRequestKind.Batch
+            ? RateLimitPartition.GetSlidingWindowLimiter(key.RealmId, _ => new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = settings.BatchRequestsPerWindowPerRealm,
+                Window = settings.ThrottleWindow,
+                SegmentsPerWindow = 6,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            })
+            : RateLimitPartition.GetNoLimiter(string.Empty));
+        var concurrency = PartitionedRateLimiter.Create<ThrottleKey, string>(key => RateLimitPartition.GetConcurrencyLimiter(
+            key.RealmId,
+            _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = settings.MaxConcurrentRequestsPerRealm,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
+
+        // Rate windows first, the in-flight slot last, so that a request holds a slot only while it is on the wire.
+        _limiter = PartitionedRateLimiter.CreateChained(batch, window, concurrency);
+    }
+
+    /// <summary>Waits for permission to send; dispose the lease when the response is in.</summary>
+    public async ValueTask<RateLimitLease> AcquireAsync(string realmId, QuickBooksRequestKind kind, CancellationToken cancellationToken)
+    {
+        var key = new ThrottleKey(realmId, kind);
+        var lease = _limiter.AttemptAcquire(key);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        Diagnostics.QbSyncTelemetry.ThrottleWaits.Add(1);
+        lease = await _limiter.AcquireAsync(key, 1, cancellationToken).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            throw new InvalidOperationException("The per-realm throttle refused a request although its queue is unbounded.");
+        }
+
+        return lease;
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    internal readonly record struct ThrottleKey(string RealmId, QuickBooksRequestKind Kind);
+}
+
+/// <summary>Holds each request until the realm's throttle lets it through.</summary>
+internal sealed class RealmThrottleHandler(RealmThrottle throttle, IOptions<QuickBooksClientOptions> options) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!options.Value.EnableThrottling || !request.Options.TryGetValue(QuickBooksHttpRequestOptions.RealmId, out var realmId))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var kind = request.Options.TryGetValue(QuickBooksHttpRequestOptions.Kind, out var k) ? k : QuickBooksRequestKind.Standard;
+        using var lease = await throttle.AcquireAsync(realmId, kind, cancellationToken).ConfigureAwait(false);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // The slot is held until the body is in, as QBO counts the request until then.
+        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace QbSync.QuickBooks.Serialization;
+
+/// <summary>
+/// Source-generated System.Text.Json metadata for every QBO model: no reflection at run time, unknown properties
+/// tolerated (kept in <see cref="QuickBooksEntity.AdditionalProperties"/>), nulls never written.
+/// </summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    PropertyNameCaseInsensitive = false)]
+[JsonSerializable(typeof(Customer))]
+[JsonSerializable(typeof(Vendor))]
+[JsonSerializable(typeof(Employee))]
+[JsonSerializable(typeof(CustomerType))]
+[JsonSerializable(typeof(Item))]
+[JsonSerializable(typeof(Invoice))]
+[JsonSerializable(typeof(Payment))]
+[JsonSerializable(typeof(CustomerCreateRequest))]
+[JsonSerializable(typeof(CustomerUpdateRequest))]
+[JsonSerializable(typeof(InvoiceCreateRequest))]
+[JsonSerializable(typeof(PaymentCreateRequest))]
+internal sealed partial class QuickBooksJsonContext : JsonSerializerContext
+{
+}
