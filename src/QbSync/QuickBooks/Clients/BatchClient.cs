@@ -30,28 +30,28 @@ public sealed class QuickBooksBatch
     /// <param name="customer">The customer.</param>
     /// <returns>This batch.</returns>
     public QuickBooksBatch Create(string batchId, CustomerCreateRequest customer) =>
-        Add(batchId, "create", "Customer", customer, QuickBooksJsonContext.Default.CustomerCreateRequest);
+        Add(batchId, "create", "Customer", customer, QuickBooksJsonContext.Wire.CustomerCreateRequest);
 
     /// <summary>Adds an invoice create.</summary>
     /// <param name="batchId">The item's id.</param>
     /// <param name="invoice">The invoice.</param>
     /// <returns>This batch.</returns>
     public QuickBooksBatch Create(string batchId, InvoiceCreateRequest invoice) =>
-        Add(batchId, "create", "Invoice", invoice, QuickBooksJsonContext.Default.InvoiceCreateRequest);
+        Add(batchId, "create", "Invoice", invoice, QuickBooksJsonContext.Wire.InvoiceCreateRequest);
 
     /// <summary>Adds a payment create.</summary>
     /// <param name="batchId">The item's id.</param>
     /// <param name="payment">The payment.</param>
     /// <returns>This batch.</returns>
     public QuickBooksBatch Create(string batchId, PaymentCreateRequest payment) =>
-        Add(batchId, "create", "Payment", payment, QuickBooksJsonContext.Default.PaymentCreateRequest);
+        Add(batchId, "create", "Payment", payment, QuickBooksJsonContext.Wire.PaymentCreateRequest);
 
     /// <summary>Adds a customer sparse update.</summary>
     /// <param name="batchId">The item's id.</param>
     /// <param name="update">The update.</param>
     /// <returns>This batch.</returns>
     public QuickBooksBatch Update(string batchId, CustomerUpdateRequest update) =>
-        Add(batchId, "update", "Customer", update, QuickBooksJsonContext.Default.CustomerUpdateRequest);
+        Add(batchId, "update", "Customer", update, QuickBooksJsonContext.Wire.CustomerUpdateRequest);
 
     /// <summary>Adds a query.</summary>
     /// <param name="batchId">The item's id.</param>
@@ -198,7 +198,7 @@ public sealed class QuickBooksBatchItemResult
     }
 
     private static JsonTypeInfo<T> TypeInfoOf<T>() =>
-        QuickBooksJsonContext.Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+        QuickBooksJsonContext.Wire.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
         ?? throw new NotSupportedException($"{typeof(T).Name} is not a QbSync model.");
 }
 

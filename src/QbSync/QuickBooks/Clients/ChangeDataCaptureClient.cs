@@ -92,7 +92,7 @@ public class ChangeDataCaptureClient
             throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, null, new JsonException("The response holds no CDCResponse array."));
         }
 
-        var context = QuickBooksJsonContext.Default;
+        var context = QuickBooksJsonContext.Wire;
         var customers = new List<Customer>();
         var vendors = new List<Vendor>();
         var employees = new List<Employee>();

@@ -12,7 +12,7 @@ public class CustomersClient : NameListClient<Customer>
     }
 
     internal CustomersClient(QuickBooksApi api)
-        : base(api, "Customer", QuickBooksJsonContext.Default.Customer)
+        : base(api, "Customer", QuickBooksJsonContext.Wire.Customer)
     {
     }
 
@@ -33,7 +33,7 @@ public class CustomersClient : NameListClient<Customer>
         ArgumentNullException.ThrowIfNull(customer);
         var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "customer", "Customer", "create")
         {
-            Content = QuickBooksApi.JsonContent(customer, QuickBooksJsonContext.Default.CustomerCreateRequest),
+            Content = QuickBooksApi.JsonContent(customer, QuickBooksJsonContext.Wire.CustomerCreateRequest),
             RequestId = RequestIds.For(requestId),
         };
         return Api.SendForEntityAsync(request, "Customer", TypeInfo, cancellationToken);
@@ -52,7 +52,7 @@ public class CustomersClient : NameListClient<Customer>
         ArgumentNullException.ThrowIfNull(update);
         var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "customer", "Customer", "update")
         {
-            Content = QuickBooksApi.JsonContent(update, QuickBooksJsonContext.Default.CustomerUpdateRequest),
+            Content = QuickBooksApi.JsonContent(update, QuickBooksJsonContext.Wire.CustomerUpdateRequest),
             RequestId = RequestIds.For(requestId),
         };
         return Api.SendForEntityAsync(request, "Customer", TypeInfo, cancellationToken);
@@ -88,7 +88,7 @@ public class VendorsClient : NameListClient<Vendor>
     }
 
     internal VendorsClient(QuickBooksApi api)
-        : base(api, "Vendor", QuickBooksJsonContext.Default.Vendor)
+        : base(api, "Vendor", QuickBooksJsonContext.Wire.Vendor)
     {
     }
 }
@@ -102,7 +102,7 @@ public class EmployeesClient : NameListClient<Employee>
     }
 
     internal EmployeesClient(QuickBooksApi api)
-        : base(api, "Employee", QuickBooksJsonContext.Default.Employee)
+        : base(api, "Employee", QuickBooksJsonContext.Wire.Employee)
     {
     }
 }

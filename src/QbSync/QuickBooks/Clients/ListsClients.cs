@@ -30,7 +30,7 @@ public class CustomerTypesClient
         }
 
         var items = new List<CustomerType>();
-        await foreach (var type in Api.QueryAllAsync(realmId, query, "CustomerType", QuickBooksJsonContext.Default.CustomerType, QuickBooksQuery.MaxPageSize, cancellationToken).ConfigureAwait(false))
+        await foreach (var type in Api.QueryAllAsync(realmId, query, "CustomerType", QuickBooksJsonContext.Wire.CustomerType, QuickBooksQuery.MaxPageSize, cancellationToken).ConfigureAwait(false))
         {
             items.Add(type);
         }
@@ -63,7 +63,7 @@ public class ItemsClient
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(name);
         var query = QuickBooksQuery.Select("Item").WhereEquals("Name", name).Page(1, QuickBooksQuery.MaxPageSize);
-        var page = await Api.QueryPageAsync(realmId, query, "Item", QuickBooksJsonContext.Default.Item, cancellationToken).ConfigureAwait(false);
+        var page = await Api.QueryPageAsync(realmId, query, "Item", QuickBooksJsonContext.Wire.Item, cancellationToken).ConfigureAwait(false);
         return page.Items;
     }
 
@@ -77,7 +77,7 @@ public class ItemsClient
     {
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         var query = QuickBooksQuery.Select("Item");
-        return Api.QueryAllAsync(realmId, includeInactive ? query.IncludeInactive() : query, "Item", QuickBooksJsonContext.Default.Item, pageSize, cancellationToken);
+        return Api.QueryAllAsync(realmId, includeInactive ? query.IncludeInactive() : query, "Item", QuickBooksJsonContext.Wire.Item, pageSize, cancellationToken);
     }
 
     /// <summary>Reads one item.</summary>
@@ -90,7 +90,7 @@ public class ItemsClient
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(id);
         return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "item/" + Uri.EscapeDataString(id), "Item", "read"),
-            "Item", QuickBooksJsonContext.Default.Item, cancellationToken);
+            "Item", QuickBooksJsonContext.Wire.Item, cancellationToken);
     }
 
     private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");

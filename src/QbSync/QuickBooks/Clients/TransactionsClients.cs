@@ -31,10 +31,10 @@ public class InvoicesClient
         ArgumentNullException.ThrowIfNull(invoice);
         var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "invoice", "Invoice", "create")
         {
-            Content = QuickBooksApi.JsonContent(invoice, QuickBooksJsonContext.Default.InvoiceCreateRequest),
+            Content = QuickBooksApi.JsonContent(invoice, QuickBooksJsonContext.Wire.InvoiceCreateRequest),
             RequestId = RequestIds.For(requestId),
         };
-        return Api.SendForEntityAsync(request, "Invoice", QuickBooksJsonContext.Default.Invoice, cancellationToken);
+        return Api.SendForEntityAsync(request, "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken);
     }
 
     /// <summary>Reads one invoice.</summary>
@@ -47,7 +47,7 @@ public class InvoicesClient
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(id);
         return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "invoice/" + Uri.EscapeDataString(id), "Invoice", "read"),
-            "Invoice", QuickBooksJsonContext.Default.Invoice, cancellationToken);
+            "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken);
     }
 
     /// <summary>Finds invoices by document number (the number is escaped, never concatenated).</summary>
@@ -60,7 +60,7 @@ public class InvoicesClient
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(docNumber);
         var query = QuickBooksQuery.Select("Invoice").WhereEquals("DocNumber", docNumber).Page(1, QuickBooksQuery.MaxPageSize);
-        var page = await Api.QueryPageAsync(realmId, query, "Invoice", QuickBooksJsonContext.Default.Invoice, cancellationToken).ConfigureAwait(false);
+        var page = await Api.QueryPageAsync(realmId, query, "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken).ConfigureAwait(false);
         return page.Items;
     }
 
@@ -91,10 +91,10 @@ public class PaymentsClient
         ArgumentNullException.ThrowIfNull(payment);
         var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "payment", "Payment", "create")
         {
-            Content = QuickBooksApi.JsonContent(payment, QuickBooksJsonContext.Default.PaymentCreateRequest),
+            Content = QuickBooksApi.JsonContent(payment, QuickBooksJsonContext.Wire.PaymentCreateRequest),
             RequestId = RequestIds.For(requestId),
         };
-        return Api.SendForEntityAsync(request, "Payment", QuickBooksJsonContext.Default.Payment, cancellationToken);
+        return Api.SendForEntityAsync(request, "Payment", QuickBooksJsonContext.Wire.Payment, cancellationToken);
     }
 
     /// <summary>Reads one payment.</summary>
@@ -107,7 +107,7 @@ public class PaymentsClient
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(id);
         return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "payment/" + Uri.EscapeDataString(id), "Payment", "read"),
-            "Payment", QuickBooksJsonContext.Default.Payment, cancellationToken);
+            "Payment", QuickBooksJsonContext.Wire.Payment, cancellationToken);
     }
 
     private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");

@@ -125,7 +125,7 @@ public abstract class QuickBooksEntity
 
     /// <summary>Properties QBO sent that this model does not name.</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>

@@ -36,7 +36,7 @@ public sealed class QuickBooksLine
 
     /// <summary>Properties QBO sent that this model does not name (for example a payment line's <c>LineEx</c>).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>The item part of a sales line.</summary>

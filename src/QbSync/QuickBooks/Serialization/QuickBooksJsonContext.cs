@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace QbSync.QuickBooks.Serialization;
@@ -23,4 +25,14 @@ namespace QbSync.QuickBooks.Serialization;
 [JsonSerializable(typeof(PaymentCreateRequest))]
 internal sealed partial class QuickBooksJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// The context used on the wire: as <see cref="Default"/>, but writing names as they are (<c>King's</c>, not
+    /// <c>King\u0027s</c>); the bodies are JSON sent to an API, never embedded in HTML.
+    /// </summary>
+    public static QuickBooksJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }
