@@ -67,19 +67,19 @@ internal static partial class QuickBooksFaultText
         return builder.ToString();
     }
 
-    [GeneratedRegex(@"(\bAuthorization\s*[:=]\s*)[^\r\n,;]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(\bAuthorization\s*[:=]\s*)(?!\[redacted\])(?:(?:Bearer|Basic|OAuth)\s+)?[^\s,;)]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex AuthorizationHeader();
 
-    [GeneratedRegex(@"\bBearer\s+(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b[Bb]earer\s+(?!\[redacted\])[A-Za-z0-9\-._~+/]{16,}=*", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Bearer();
 
     [GeneratedRegex(
-        @"\b((?:access|refresh|id|x_refresh)_token|oauth_token|oauth_signature|oauth_consumer_key|client_secret|token)(""?\s*(?:[:=]|%3D|%253D)\s*""?)((?:(?!%26|%2526)[^\s&""',;])+)",
+        @"(?<![A-Za-z])((?:access|refresh|id|x_refresh)_token|oauth_token|oauth_signature|oauth_consumer_key|client_secret)(""?\s*(?:[:=]|%3D|%253D)\s*""?)((?:(?!%26|%2526)[^\s&""',;])+)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
         matchTimeoutMilliseconds: 1000)]
     private static partial Regex NamedSecret();
 
-    [GeneratedRegex(@"(\btoken expired:?\s*)(?!\[redacted\])\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?>(\btoken expired:?\s*))(?!\[redacted\])\S+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TokenExpired();
 
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_\-]{8,}(?:\.[A-Za-z0-9_\-]*){1,4}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
