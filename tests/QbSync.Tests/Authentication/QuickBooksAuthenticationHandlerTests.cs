@@ -41,7 +41,7 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
     }
 
     private IReadOnlyList<WireMock.Logging.ILogEntry> DataRequests =>
-        _host.Server.LogEntries.Where(e => e.RequestMessage.Path == DataPath).ToList();
+        _host.Server.LogEntries.Where(e => e.RequestMessage!.Path == DataPath).ToList();
 
     [Fact]
     public async Task SendAsync_ValidToken_AddsBearer()
@@ -52,7 +52,7 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
         using var response = await _data.SendAsync(NewRequest());
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        DataRequests.Single().RequestMessage.Headers!["Authorization"].Single().Should().Be("Bearer valid-access");
+        DataRequests.Single().RequestMessage!.Headers!["Authorization"].Single().Should().Be("Bearer valid-access");
     }
 
     [Fact]
@@ -71,12 +71,12 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
         _host.RefreshRequests.Should().HaveCount(1);
         var sent = DataRequests;
         sent.Should().HaveCount(2);
-        sent[1].RequestMessage.Headers!["Authorization"].Single().Should().Be("Bearer new-access");
-        sent[1].RequestMessage.Body.Should().Be(sent[0].RequestMessage.Body).And.Be("{\"DisplayName\":\"Amy's Bird Sanctuary\"}");
-        sent[1].RequestMessage.Method.Should().Be("POST");
-        sent[1].RequestMessage.Url.Should().Be(sent[0].RequestMessage.Url);
-        sent[1].RequestMessage.Headers["Content-Type"].Single().Should().StartWith("application/json");
-        sent[1].RequestMessage.Headers["Accept"].Single().Should().Be("application/json");
+        sent[1].RequestMessage!.Headers!["Authorization"].Single().Should().Be("Bearer new-access");
+        sent[1].RequestMessage!.Body.Should().Be(sent[0].RequestMessage!.Body).And.Be("{\"DisplayName\":\"Amy's Bird Sanctuary\"}");
+        sent[1].RequestMessage!.Method.Should().Be("POST");
+        sent[1].RequestMessage!.Url.Should().Be(sent[0].RequestMessage!.Url);
+        sent[1].RequestMessage!.Headers!["Content-Type"].Single().Should().StartWith("application/json");
+        sent[1].RequestMessage!.Headers!["Accept"].Single().Should().Be("application/json");
         (await _host.Store.GetAsync(OAuthTestHost.RealmId))!.RefreshToken.Should().Be("new-refresh");
     }
 
