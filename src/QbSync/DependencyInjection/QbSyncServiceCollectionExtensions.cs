@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QbSync.DependencyInjection;
 using QbSync.QuickBooks;
+using QbSync.QuickBooks.Authentication;
 using QbSync.QuickBooks.Http;
 
 namespace QbSync;
@@ -12,14 +13,20 @@ namespace QbSync;
 public static class QbSyncServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the typed <see cref="QuickBooksClient"/> over <c>IHttpClientFactory</c> with its pipeline, outermost
-    /// first: retries and timeouts (Polly v8), OAuth bearer with one refresh on 401, the per-realm throttle. Options
-    /// are validated when the host starts. Calling it again only applies the extra configuration.
+    /// Registers the typed <see cref="QuickBooksClient"/> over <c>IHttpClientFactory</c>, with OAuth 2.0
+    /// (<see cref="QuickBooksTokenManager"/>, <see cref="QuickBooksOAuthClient"/>, an <see cref="ITokenStore"/>
+    /// that defaults to <see cref="InMemoryTokenStore"/>) and its pipeline, outermost first: the bearer token with one
+    /// refresh and resend on 401; retries and timeouts (Polly v8); the per-realm throttle. Options are validated when
+    /// the host starts. Calling it again only applies the extra configuration.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the client options.</param>
+    /// <param name="configureOAuth">Configures the OAuth options (client id and secret are required).</param>
     /// <returns>The HTTP client builder, to add handlers or replace the primary handler.</returns>
-    public static IHttpClientBuilder AddQuickBooksClient(this IServiceCollection services, Action<QuickBooksClientOptions>? configure = null)
+    public static IHttpClientBuilder AddQuickBooksClient(
+        this IServiceCollection services,
+        Action<QuickBooksClientOptions>? configure = null,
+        Action<QuickBooksOAuthOptions>? configureOAuth = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<QuickBooksClientOptions>();
@@ -28,18 +35,28 @@ public static class QbSyncServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        var oauth = services.AddOptions<QuickBooksOAuthOptions>();
+        if (configureOAuth is not null)
+        {
+            oauth.Configure(configureOAuth);
+        }
+
         return AddQuickBooksClientCore(services);
     }
 
-    /// <summary>Registers the typed <see cref="QuickBooksClient"/>, binding its options from configuration.</summary>
+    /// <summary>
+    /// Registers the typed <see cref="QuickBooksClient"/>, binding its options from configuration: the section holds
+    /// <see cref="QuickBooksClientOptions"/>, and its <c>OAuth</c> child holds <see cref="QuickBooksOAuthOptions"/>.
+    /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section holding <see cref="QuickBooksClientOptions"/> (for example <c>QbSync:QuickBooks</c>).</param>
+    /// <param name="section">The section, for example <c>QbSync:QuickBooks</c>.</param>
     /// <returns>The HTTP client builder.</returns>
     public static IHttpClientBuilder AddQuickBooksClient(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<QuickBooksClientOptions>().Bind(section);
+        services.AddOptions<QuickBooksOAuthOptions>().Bind(section.GetSection("OAuth"));
         return AddQuickBooksClientCore(services);
     }
 
@@ -57,8 +74,11 @@ public static class QbSyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuickBooksClientOptions>, QuickBooksClientOptionsValidator>());
         services.TryAddSingleton<RealmThrottle>();
         services.TryAddTransient<RealmThrottleHandler>();
+        services.AddQuickBooksAuthenticationCore();
 
         var builder = services.AddHttpClient<QuickBooksClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Outermost: a 401 refreshes once and resends through the whole pipeline; retries never repeat the refresh.
+        builder.AddHttpMessageHandler<QuickBooksAuthenticationHandler>();
         builder.AddResilienceHandler(QuickBooksResilience.PipelineName, static (pipeline, context) => QuickBooksResilience.Configure(
             pipeline,
             context.ServiceProvider.GetRequiredService<IOptions<QuickBooksClientOptions>>().Value,

@@ -105,6 +105,7 @@ public class CustomersWireTests : IDisposable
         _harness.Server.Given(Request.Create().UsingAnyMethod())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
 
+        _harness.Connect("12/../34");
         await _harness.Client.Customers.GetAsync("12/../34", "5/x");
 
         _harness.Server.LogEntries.Single().RequestMessage.Url.Should().Contain("/v3/company/12%2F..%2F34/customer/5%2Fx?");

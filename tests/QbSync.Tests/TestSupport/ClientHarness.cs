@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using QbSync.QuickBooks;
+using QbSync.QuickBooks.Authentication;
 using WireMock.Server;
 
 namespace QbSync.Tests.TestSupport;
@@ -34,12 +35,26 @@ internal sealed class ClientHarness : IDisposable
             options.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
             options.ThrottledRetryDelay = TimeSpan.FromMilliseconds(5);
             configure?.Invoke(options);
+        }, oauth =>
+        {
+            oauth.ClientId = "test-client-id";
+            oauth.ClientSecret = ClientSecret;
+            oauth.TokenEndpoint = new Uri(Server.Url + "/oauth2/v1/tokens/bearer");
+            oauth.RevocationEndpoint = new Uri(Server.Url + "/oauth2/v1/tokens/revoke");
         });
+        services.AddSingleton<ITokenStore>(Tokens);
         configureHttp?.Invoke(builder);
         configureServices?.Invoke(services);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Connect(Realm);
         Client = _provider.GetRequiredService<QuickBooksClient>();
     }
+
+    public const string AccessToken = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.access-token-secret-value";
+    public const string RefreshToken = "AB11700000000secret-refresh-token-value";
+    public const string ClientSecret = "client-secret-never-logged";
+
+    public InMemoryTokenStore Tokens { get; } = new();
 
     public WireMockServer Server { get; }
 
@@ -50,6 +65,19 @@ internal sealed class ClientHarness : IDisposable
     public QuickBooksClient Client { get; }
 
     public IServiceProvider Services => _provider;
+
+    /// <summary>Stores a valid token set for the realm, as if its owner had connected it.</summary>
+    public void Connect(string realmId)
+    {
+        var now = (Time ?? TimeProvider.System).GetUtcNow();
+        Tokens.SaveAsync(realmId, new QuickBooksTokenSet
+        {
+            AccessToken = AccessToken,
+            AccessTokenExpiresAt = now.AddHours(1),
+            RefreshToken = RefreshToken,
+            RefreshTokenExpiresAt = now.AddDays(100),
+        }).AsTask().GetAwaiter().GetResult();
+    }
 
     public string CompanyPath(string rest) => $"/v3/company/{Realm}/{rest}";
 

@@ -268,7 +268,7 @@ public class BatchClient
         using var document = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!document.RootElement.TryGetProperty("BatchItemResponse", out var responses) || responses.ValueKind != JsonValueKind.Array)
         {
-            throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, id, new JsonException("The response holds no BatchItemResponse array."));
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, id, new JsonException("The response holds no BatchItemResponse array."));
         }
 
         var context = new QuickBooksResponseInfo(HttpStatusCode.OK, "application/json", null, null, id, null);

@@ -89,7 +89,7 @@ public class ChangeDataCaptureClient
     {
         if (!root.TryGetProperty("CDCResponse", out var cdc) || cdc.ValueKind != JsonValueKind.Array)
         {
-            throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, null, new JsonException("The response holds no CDCResponse array."));
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, null, new JsonException("The response holds no CDCResponse array."));
         }
 
         var context = QuickBooksJsonContext.Wire;

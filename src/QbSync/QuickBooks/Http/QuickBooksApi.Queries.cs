@@ -83,7 +83,7 @@ internal sealed partial class QuickBooksApi
             return queryResponse;
         }
 
-        throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, null,
+        throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, null,
             new JsonException($"The response to '{query.Entity}' query holds no QueryResponse object."));
     }
 }

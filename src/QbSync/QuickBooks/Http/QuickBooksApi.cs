@@ -59,7 +59,7 @@ internal sealed partial class QuickBooksApi
         {
             Record(request, activity, "unreachable", null, null);
             LogUnreachable(_logger, request.Operation, request.Entity, request.RealmId, ex.GetType().Name);
-            throw QuickBooksException.Unreachable(request.RealmId, request.RequestId, ex);
+            throw QuickBooksFailures.Unreachable(request.RequestId, ex);
         }
 
         using (response)
@@ -88,7 +88,7 @@ internal sealed partial class QuickBooksApi
             catch (JsonException ex)
             {
                 Record(request, activity, "invalid_body", response.StatusCode, tid);
-                throw QuickBooksException.InvalidResponse(response.StatusCode, tid, request.RequestId, ex);
+                throw QuickBooksFailures.InvalidResponse(response.StatusCode, tid, request.RequestId, ex);
             }
         }
     }
@@ -100,7 +100,7 @@ internal sealed partial class QuickBooksApi
         using var document = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!document.RootElement.TryGetProperty(entityKey, out var element) || element.ValueKind != JsonValueKind.Object)
         {
-            throw QuickBooksException.InvalidResponse(HttpStatusCode.OK, null, request.RequestId,
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, request.RequestId,
                 new JsonException($"The response holds no '{entityKey}' object."));
         }
 
