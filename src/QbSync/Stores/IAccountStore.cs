@@ -1,0 +1,115 @@
+namespace QbSync.Stores;
+
+/// <summary>
+/// Persistence of accounts as the sync sees them, their history and the firms' settings. Designed for a database
+/// shared by several processes: every change is an insert-if-absent or a compare-and-swap on the record's version,
+/// background work claims records with a lease, and everything is scoped to a firm. Implementations: the in-memory
+/// <c>InMemoryAccountStore</c>, and the SQL stores; all pass the conformance suite in <c>QbSync.Testing</c>.
+/// </summary>
+public interface IAccountStore
+{
+    /// <summary>Reads one account.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The record, or <see langword="null"/> when the firm has no such account.</returns>
+    Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a record unless one with the same firm and account id exists.</summary>
+    /// <param name="record">The record; its version is ignored and stored as 1.</param>
+    /// <param name="history">A history entry to store with it, atomically.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored record (version 1), or <see langword="null"/> when it already existed.</returns>
+    Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a record if its stored version is still <paramref name="expectedVersion"/>, and appends the history
+    /// entry in the same atomic step.
+    /// </summary>
+    /// <param name="record">The new state (its <see cref="SyncAccountRecord.Version"/> is ignored).</param>
+    /// <param name="expectedVersion">The version the caller read.</param>
+    /// <param name="history">A history entry to append, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored record with version <c>expectedVersion + 1</c>, or <see langword="null"/> when another
+    /// writer changed it first (or it does not exist).</returns>
+    Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The account of the firm linked to a QBO customer, if any.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="customerId">The QBO customer id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The linked account, or <see langword="null"/>.</returns>
+    Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of every QBO customer linked to an account of the firm.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The customer ids, with the account linked to each.</returns>
+    Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a firm's accounts in a stable order (account name, ordinal, then account id), one page at a time.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="query">Filter and paging.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims up to <paramref name="maxCount"/> of the firm's records whose <see cref="SyncAccountRecord.NextAttemptAt"/>
+    /// is at or before <paramref name="now"/> and whose lease is free or expired, giving each a lease to
+    /// <paramref name="ownerId"/> until <c>now + leaseDuration</c>. Two claimers never get the same record.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="ownerId">The claiming worker.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="leaseDuration">How long the lease lasts.</param>
+    /// <param name="maxCount">At most this many records.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The claimed records (with their new version), oldest due first.</returns>
+    Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>The firms that have records due at <paramref name="now"/>.</summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The firm ids.</returns>
+    Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>An account's history, oldest first.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entries.</returns>
+    Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>A firm's settings.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The settings, or <see langword="null"/> when never saved.</returns>
+    Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default);
+
+    /// <summary>Saves a firm's settings if their stored version is still <paramref name="expectedVersion"/>
+    /// (0 when none are stored yet).</summary>
+    /// <param name="settings">The settings.</param>
+    /// <param name="expectedVersion">The version read.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored settings with the new version, or <see langword="null"/> on a version conflict.</returns>
+    Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Filter and paging of <see cref="IAccountStore.ListAsync"/>.</summary>
+public sealed record AccountQuery
+{
+    /// <summary>Only accounts in one of these statuses; empty for all.</summary>
+    public IReadOnlyCollection<SyncStatus> Statuses { get; init; } = [];
+
+    /// <summary>At most this many rows (1 to 1000).</summary>
+    public int PageSize { get; init; } = 100;
+
+    /// <summary>The <see cref="AccountPage.ContinuationToken"/> of the previous page; <see langword="null"/> for the first.</summary>
+    public string? ContinuationToken { get; init; }
+}
+
+/// <summary>A page of accounts.</summary>
+/// <param name="Items">The accounts.</param>
+/// <param name="ContinuationToken">Pass it back for the next page; <see langword="null"/> on the last page.</param>
+public sealed record AccountPage(IReadOnlyList<SyncAccountRecord> Items, string? ContinuationToken);

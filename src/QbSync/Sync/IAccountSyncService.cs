@@ -1,0 +1,257 @@
+using QbSync.Stores;
+
+namespace QbSync.Sync;
+
+/// <summary>
+/// The QuickBooks Online sync of a firm's accounts, as the help article describes it: match an account to the QBO
+/// customer with the same name, link it or create one, let owners and admins sync and unsync, and show every
+/// account's status. Every call is scoped to the actor's firm and checked against the authorization policy before
+/// anything else is read; an account of another firm is "not found".
+/// </summary>
+public interface IAccountSyncService
+{
+    /// <summary>
+    /// Tells the sync about an account of the host application, or about a change to it (a rename, new billing
+    /// activity). A rename never reaches QBO: the link is by customer id. New eligible accounts become due for
+    /// automatic sync.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="account">The account as the host application has it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account's state.</returns>
+    Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default);
+
+    /// <summary>"Sync account with QuickBooks" by name: link the customer with the same name, or create one (unless the
+    /// firm requires a person to decide). Answers after at most two QBO round trips in the common case.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account's new state.</returns>
+    Task<AccountSyncState> SyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>Links the account to a customer the actor picked; an inactive customer is reactivated only when asked.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="customerId">The chosen QBO customer.</param>
+    /// <param name="reactivateIfInactive">Whether to reactivate the customer if it is inactive.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account's new state.</returns>
+    Task<AccountSyncState> LinkAsync(SyncActor actor, string accountId, string customerId, bool reactivateIfInactive = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new QBO customer for the account (type <i>Individual</i> when the company has it) and links it.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="displayName">The display name to use instead of the account's name (for example
+    /// <c>Name (client)</c> when a vendor holds the name); <see langword="null"/> for the account's name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account's new state.</returns>
+    Task<AccountSyncState> CreateCustomerAsync(SyncActor actor, string accountId, string? displayName = null, CancellationToken cancellationToken = default);
+
+    /// <summary>"Do not sync this account / Unsync": the account becomes Skipped; no error messages and no automatic
+    /// sync until an owner or admin syncs it again.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account's new state.</returns>
+    Task<AccountSyncState> UnsyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>One account's state, with its label, tooltip and the actions available to the actor.</summary>
+    /// <param name="actor">Anyone of the firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The state.</returns>
+    Task<AccountSyncState> GetStateAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>The firm's accounts with their states for the <i>QuickBooks</i> column: filtered by status, paged,
+    /// in a stable order.</summary>
+    /// <param name="actor">Anyone of the firm.</param>
+    /// <param name="query">Filter and paging.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    Task<AccountSyncPage> ListAccountsAsync(SyncActor actor, AccountQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The QBO customers an account can be linked to: searchable, paged, excluding customers already linked
+    /// to another account of the firm.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="query">Search text and paging.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page.</returns>
+    Task<CustomerPickerPage> ListAvailableCustomersAsync(SyncActor actor, CustomerPickerQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Likely matches for an account whose name matches no customer exactly ("Smith, John" for "John
+    /// Smith"); never linked automatically.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The suggestions, best first.</returns>
+    Task<IReadOnlyList<CustomerSuggestion>> SuggestCustomersAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>The firm's current sync problems (accounts in Failed), newest first, for an error banner or page.</summary>
+    /// <param name="actor">Anyone of the firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The problems.</returns>
+    Task<IReadOnlyList<AccountSyncState>> ListProblemsAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>An account's status history: who changed what, when and why.</summary>
+    /// <param name="actor">Anyone of the firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entries, oldest first.</returns>
+    Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>The firm's settings (defaults when never saved).</summary>
+    /// <param name="actor">Anyone of the firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The settings.</returns>
+    Task<FirmSyncSettings> GetSettingsAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes the firm's sync scope and creation rule; accounts that become eligible are made due.</summary>
+    /// <param name="actor">An owner or admin (by default).</param>
+    /// <param name="scope">Which accounts sync automatically.</param>
+    /// <param name="createMissingCustomers">Whether missing customers are created automatically.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved settings.</returns>
+    Task<FirmSyncSettings> UpdateSettingsAsync(SyncActor actor, SyncScope scope, bool createMissingCustomers, CancellationToken cancellationToken = default);
+
+    /// <summary>Connects the firm's QBO company: exchanges the OAuth authorization code and records the realm.
+    /// The owner's action (by default).</summary>
+    /// <param name="actor">The firm's owner.</param>
+    /// <param name="realmId">The realm id Intuit returned with the code.</param>
+    /// <param name="authorizationCode">The authorization code.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved settings.</returns>
+    Task<FirmSyncSettings> ConnectCompanyAsync(SyncActor actor, string realmId, string authorizationCode, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs the firm's due automatic work now (for hosts without the background worker): eligible accounts
+    /// never synced nor skipped, retries whose time has come, and work a stopped process left in Syncing.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What the run did.</returns>
+    Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An account as the host application has it.</summary>
+/// <param name="AccountId">The account's id.</param>
+/// <param name="Name">The account's name.</param>
+/// <param name="HasBillingActivity">Whether it has invoices or payments.</param>
+public sealed record AccountInfo(string AccountId, string Name, bool HasBillingActivity);
+
+/// <summary>What the host shows for one account.</summary>
+public sealed record AccountSyncState
+{
+    /// <summary>The account.</summary>
+    public required string AccountId { get; init; }
+
+    /// <summary>The account's name.</summary>
+    public required string AccountName { get; init; }
+
+    /// <summary>The status.</summary>
+    public required SyncStatus Status { get; init; }
+
+    /// <summary>Why.</summary>
+    public SyncReason Reason { get; init; }
+
+    /// <summary>Details of a Failed or NotSynced status.</summary>
+    public SyncProblem? Problem { get; init; }
+
+    /// <summary>The linked QBO customer.</summary>
+    public string? CustomerId { get; init; }
+
+    /// <summary>The linked customer's display name.</summary>
+    public string? CustomerDisplayName { get; init; }
+
+    /// <summary>Whether it was synced before.</summary>
+    public bool WasSyncedBefore { get; init; }
+
+    /// <summary>When the status last changed.</summary>
+    public DateTimeOffset? StatusChangedAt { get; init; }
+
+    /// <summary>The status label in the current UI culture (<c>Synced</c>, <c>Sincronizat</c>, …).</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The tooltip in the current UI culture, with a Failed status's details filled in.</summary>
+    public required string Tooltip { get; init; }
+
+    /// <summary>The menu actions the actor may take now.</summary>
+    public IReadOnlyList<SyncAvailableAction> AvailableActions { get; init; } = [];
+}
+
+/// <summary>An entry of the account's menu.</summary>
+public enum SyncAvailableAction
+{
+    /// <summary>"Sync account with QuickBooks" (pick a customer or create one).</summary>
+    SyncWithQuickBooks = 0,
+
+    /// <summary>"Do not sync this account / Unsync".</summary>
+    Unsync = 1,
+
+    /// <summary>Reactivate the inactive customer holding the name, and link it.</summary>
+    ReactivateAndLink = 2,
+
+    /// <summary>Create the customer under another display name (a vendor or employee holds the name).</summary>
+    CreateWithAnotherName = 3,
+}
+
+/// <summary>A page of account states.</summary>
+/// <param name="Items">The states.</param>
+/// <param name="ContinuationToken">Pass it back for the next page.</param>
+public sealed record AccountSyncPage(IReadOnlyList<AccountSyncState> Items, string? ContinuationToken);
+
+/// <summary>Search and paging of the customer picker.</summary>
+public sealed record CustomerPickerQuery
+{
+    /// <summary>The account the picker is for (its own linked customer stays listed).</summary>
+    public string? AccountId { get; init; }
+
+    /// <summary>Text the display name, company name or e-mail must contain (same-name rules); empty for all.</summary>
+    public string? SearchText { get; init; }
+
+    /// <summary>Whether inactive customers are listed (to reactivate and link).</summary>
+    public bool IncludeInactive { get; init; }
+
+    /// <summary>Rows to skip.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>Rows to return (1 to 200).</summary>
+    public int Take { get; init; } = 25;
+}
+
+/// <summary>A customer in the picker.</summary>
+/// <param name="CustomerId">The QBO id.</param>
+/// <param name="DisplayName">The display name (without the deleted suffix).</param>
+/// <param name="CompanyName">The company name.</param>
+/// <param name="Email">The primary e-mail.</param>
+/// <param name="IsActive">Whether it is active.</param>
+public sealed record CustomerChoice(string CustomerId, string DisplayName, string? CompanyName, string? Email, bool IsActive);
+
+/// <summary>A page of the picker.</summary>
+/// <param name="Items">The customers.</param>
+/// <param name="TotalCount">How many match in all.</param>
+public sealed record CustomerPickerPage(IReadOnlyList<CustomerChoice> Items, int TotalCount);
+
+/// <summary>A likely match for an account, never linked automatically.</summary>
+/// <param name="Customer">The customer.</param>
+/// <param name="Score">Similarity from 0 to 1.</param>
+/// <param name="Why">Why it is suggested.</param>
+public sealed record CustomerSuggestion(CustomerChoice Customer, double Score, SuggestionKind Why);
+
+/// <summary>Why a customer is suggested.</summary>
+public enum SuggestionKind
+{
+    /// <summary>The same words in another order ("Smith, John" and "John Smith").</summary>
+    ReorderedWords = 0,
+
+    /// <summary>The same words once legal suffixes and punctuation are ignored ("Acme LLC" and "Acme, L.L.C.").</summary>
+    SameWordsIgnoringPunctuationAndSuffixes = 1,
+
+    /// <summary>Similar spelling.</summary>
+    SimilarSpelling = 2,
+}
+
+/// <summary>What a run of pending work did.</summary>
+/// <param name="Claimed">Accounts claimed.</param>
+/// <param name="Synced">Accounts that ended Synced.</param>
+/// <param name="Failed">Accounts that ended Failed.</param>
+/// <param name="Retrying">Accounts left Syncing for a later retry.</param>
+/// <param name="QuickBooksRequests">Requests sent to QBO (bulk work counts them to stay within its budget).</param>
+public sealed record SyncRunResult(int Claimed, int Synced, int Failed, int Retrying, int QuickBooksRequests);
