@@ -253,6 +253,9 @@ public sealed class FakeCompany
         return false;
     }
 
+    private static bool IsSystemField(string entity, string field) =>
+        SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt");
+
     internal static bool IsNameList(string entity) => entity is "Customer" or "Vendor" or "Employee" or "CustomerType" or "Item";
 
     private static bool HoldsDisplayName(string entity) => entity is "Customer" or "Vendor" or "Employee";
@@ -284,7 +287,7 @@ public sealed class FakeCompany
 
         return v.GetValueKind() switch
         {
-            JsonValueKind.Number => v.GetValue<decimal>(),
+            JsonValueKind.Number => JsonNumbers.ToDecimal(v),
             JsonValueKind.String when decimal.TryParse(v.GetValue<string>(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
             _ => null,
         };
@@ -304,7 +307,10 @@ public sealed class FakeCompany
         var e = (JsonObject)body.DeepClone();
         foreach (var field in SystemFields)
         {
-            e.Remove(field);
+            if (IsSystemField(entity, field))
+            {
+                e.Remove(field);
+            }
         }
 
         var id = _nextId[entity];
@@ -364,7 +370,7 @@ public sealed class FakeCompany
             next = (JsonObject)current.DeepClone();
             foreach (var pair in body)
             {
-                if (!SystemFields.Contains(pair.Key))
+                if (!IsSystemField(entity, pair.Key))
                 {
                     next[pair.Key] = pair.Value?.DeepClone();
                 }
@@ -375,7 +381,7 @@ public sealed class FakeCompany
             next = new JsonObject();
             foreach (var pair in current)
             {
-                if (SystemFields.Contains(pair.Key) || pair.Key is "Taxable" or "Job" or "BillWithParent" or "PreferredDeliveryMethod" or "DefaultTaxCodeRef" or "Type")
+                if (IsSystemField(entity, pair.Key) || pair.Key is "Taxable" or "Job" or "BillWithParent" or "PreferredDeliveryMethod" or "DefaultTaxCodeRef" or "Type")
                 {
                     next[pair.Key] = pair.Value?.DeepClone();
                 }
@@ -383,7 +389,7 @@ public sealed class FakeCompany
 
             foreach (var pair in body)
             {
-                if (!SystemFields.Contains(pair.Key))
+                if (!IsSystemField(entity, pair.Key))
                 {
                     next[pair.Key] = pair.Value?.DeepClone();
                 }
@@ -477,12 +483,12 @@ public sealed class FakeCompany
         {
             foreach (var line in lines.OfType<JsonObject>())
             {
-                line["Amount"] = 0;
+                line["Amount"] = 0m;
             }
         }
 
-        next["TotalAmt"] = 0;
-        next["Balance"] = 0;
+        next["TotalAmt"] = 0m;
+        next["Balance"] = 0m;
         next["PrivateNote"] = "Voided";
         Touch(next, current);
         Table(entity)[long.Parse(GetString(current, "Id")!, CultureInfo.InvariantCulture)] = next;

@@ -203,48 +203,51 @@ public sealed class QuickBooksOnlineFake : IDisposable
     {
         var path = context.Request.Path.Value ?? "/";
         var isApi = path.StartsWith("/v3/", StringComparison.Ordinal);
-        if (Faults.Active)
+        string? throttledRealm = null;
+        if (isApi && Throttle.Enabled)
         {
-            var latency = Faults.NextLatency();
-            if (latency > TimeSpan.Zero)
+            var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var realmId = segments.Length > 2 ? segments[2] : "";
+            var isBatch = segments.Length > 3 && string.Equals(segments[3], "batch", StringComparison.OrdinalIgnoreCase);
+            if (!Throttle.TryEnter(realmId, isBatch))
             {
-                await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            if ((isApi || Faults.IncludeOAuthEndpoints) && Faults.Next() is { } fault)
-            {
-                await InjectAsync(context, path, fault).ConfigureAwait(false);
+                var body = FakeFaults.ThrottleXml(Options.TimeProvider.GetUtcNow().ToOffset(Options.UtcOffset).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture), Options.Throttling.StatusCodeInMessage);
+                var headers = Options.Throttling.RetryAfter is { } retry
+                    ? new Dictionary<string, string> { ["Retry-After"] = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                    : null;
+                await RecordEdgeAsync(context, realmId, 429, null).ConfigureAwait(false);
+                await WriteAsync(context, new FakeResponse(429, FakeResponse.Xml, body, headers)).ConfigureAwait(false);
                 return;
             }
-        }
 
-        if (!isApi || !Throttle.Enabled)
-        {
-            await next().ConfigureAwait(false);
-            return;
-        }
-
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var realmId = segments.Length > 2 ? segments[2] : "";
-        var isBatch = segments.Length > 3 && string.Equals(segments[3], "batch", StringComparison.OrdinalIgnoreCase);
-        if (!Throttle.TryEnter(realmId, isBatch))
-        {
-            var body = FakeFaults.ThrottleXml(DateTimeOffset.UtcNow.ToOffset(Options.UtcOffset).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture), Options.Throttling.StatusCodeInMessage);
-            var headers = Options.Throttling.RetryAfter is { } retry
-                ? new Dictionary<string, string> { ["Retry-After"] = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) }
-                : null;
-            await RecordEdgeAsync(context, realmId, 429, null).ConfigureAwait(false);
-            await WriteAsync(context, new FakeResponse(429, FakeResponse.Xml, body, headers)).ConfigureAwait(false);
-            return;
+            throttledRealm = realmId;
         }
 
         try
         {
+            if (Faults.Active)
+            {
+                var latency = Faults.NextLatency();
+                if (latency > TimeSpan.Zero)
+                {
+                    await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if ((isApi || Faults.IncludeOAuthEndpoints) && Faults.Next() is { } fault)
+                {
+                    await InjectAsync(context, path, fault).ConfigureAwait(false);
+                    return;
+                }
+            }
+
             await next().ConfigureAwait(false);
         }
         finally
         {
-            Throttle.Exit(realmId);
+            if (throttledRealm is not null)
+            {
+                Throttle.Exit(throttledRealm);
+            }
         }
     }
 

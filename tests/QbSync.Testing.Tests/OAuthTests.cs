@@ -163,7 +163,7 @@ public class AuthModeTests
     {
         using var fake = QuickBooksOnlineFake.Start(o => o.AutoCreateCompanies = false);
         using var http = new HttpClient { BaseAddress = new Uri(fake.BaseUrl) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "t");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "some-token");
         using var response = await http.GetAsync("/v3/company/404/customer/1");
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await response.Content.ReadAsStringAsync()).Should().Contain("ApplicationAuthorizationFailed");

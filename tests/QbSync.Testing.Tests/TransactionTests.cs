@@ -104,7 +104,7 @@ public class TransactionTests : FakeTestBase
             ["Line"] = new JsonArray(new JsonObject { ["Amount"] = 55m, ["LinkedTxn"] = new JsonArray(new JsonObject { ["TxnId"] = invoiceId, ["TxnType"] = "Invoice" }) }),
         });
 
-        status.Should().Be(HttpStatusCode.OK);
+        status.Should().Be(HttpStatusCode.OK, body.ToJsonString());
         body["Payment"]!["UnappliedAmt"]!.GetValue<decimal>().Should().Be(10m);
         var (_, read) = await Get("invoice/" + invoiceId);
         read["Invoice"]!["Balance"]!.GetValue<decimal>().Should().Be(45m);
@@ -113,8 +113,8 @@ public class TransactionTests : FakeTestBase
         Company.Get("Customer", customerId)!["Balance"]!.GetValue<decimal>().Should().Be(45m);
 
         var paymentId = body["Payment"]!["Id"]!.GetValue<string>();
-        var (deleted, _) = await PostJson("payment?operation=delete", new JsonObject { ["Id"] = paymentId, ["SyncToken"] = "0" });
-        deleted.Should().Be(HttpStatusCode.OK);
+        var (deleted, deleteBody) = await PostJson("payment?operation=delete", new JsonObject { ["Id"] = paymentId, ["SyncToken"] = "0" });
+        deleted.Should().Be(HttpStatusCode.OK, deleteBody.ToJsonString());
         (await Get("invoice/" + invoiceId)).Body["Invoice"]!["Balance"]!.GetValue<decimal>().Should().Be(100m);
     }
 
@@ -130,6 +130,7 @@ public class TransactionTests : FakeTestBase
         (await Get("invoice/" + first)).Status.Should().Be(HttpStatusCode.BadRequest);
 
         var (_, voided) = await PostJson("invoice?operation=void", new JsonObject { ["Id"] = second, ["SyncToken"] = "0" });
+        voided["Invoice"].Should().NotBeNull(voided.ToJsonString());
         voided["Invoice"]!["TotalAmt"]!.GetValue<decimal>().Should().Be(0m);
         voided["Invoice"]!["PrivateNote"]!.GetValue<string>().Should().Be("Voided");
         voided["Invoice"]!["SyncToken"]!.GetValue<string>().Should().Be("1");

@@ -156,7 +156,7 @@ internal sealed class QueryEvaluator(StringComparison stringComparison)
                     : int.MinValue;
             case JsonValueKind.Number:
                 return decimal.TryParse(literal.Text, NumberStyles.Number, CultureInfo.InvariantCulture, out var d)
-                    ? value.GetValue<decimal>().CompareTo(d)
+                    ? JsonNumbers.ToDecimal(value).CompareTo(d)
                     : int.MinValue;
             case JsonValueKind.String:
                 return CompareStrings(value.GetValue<string>(), literal.Text);
@@ -196,7 +196,7 @@ internal sealed class QueryEvaluator(StringComparison stringComparison)
         {
             if (va.GetValueKind() == JsonValueKind.Number && vb.GetValueKind() == JsonValueKind.Number)
             {
-                return va.GetValue<decimal>().CompareTo(vb.GetValue<decimal>());
+                return JsonNumbers.ToDecimal(va).CompareTo(JsonNumbers.ToDecimal(vb));
             }
 
             return CompareStrings(va.ToString(), vb.ToString());

@@ -42,7 +42,7 @@ internal sealed class QueryParser
 
     private readonly record struct Token(TokenKind Kind, string Text, string Image, int Column);
 
-    private static readonly string[] AfterConditionExpected = ["<EOF>", "<AND>", "\"iterator\" ...", "\"maxresults\" ...", "<OR>", "\"order\" ...", "\"orderby\" ...", "\"startposition\" ..."];
+    private static readonly string[] AfterConditionExpected = ["<EOF> ", "<AND> ...", "\"iterator\" ...", "\"maxresults\" ...", "<OR> ...", "\"order\" ...", "\"orderby\" ...", "\"startposition\" ..."];
 
     private readonly List<Token> _tokens;
     private int _position;
@@ -297,7 +297,7 @@ internal sealed class QueryParser
         sb.Append(" at line 1, column ").Append(token.Column.ToString(CultureInfo.InvariantCulture)).Append(".\nWas expecting one of:\n");
         foreach (var e in expected)
         {
-            sb.Append("    ").Append(e).Append(" \n");
+            sb.Append("    ").Append(e).Append('\n');
         }
 
         sb.Append("    ");
