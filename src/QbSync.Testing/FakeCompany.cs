@@ -39,6 +39,7 @@ public sealed class FakeCompany
     private readonly List<FakeChange> _changes = [];
     private readonly Dictionary<string, FakeResponse> _requestIds = new(StringComparer.Ordinal);
     private readonly QueryEvaluator _evaluator;
+    private readonly Dictionary<string, List<(string Entity, JsonObject Record)>> _names;
     private long _nextDocNumber = 1001;
 
     internal FakeCompany(string realmId, QuickBooksOnlineFakeOptions options)
@@ -46,6 +47,7 @@ public sealed class FakeCompany
         RealmId = realmId;
         _options = options;
         _evaluator = new QueryEvaluator(options.QueryStringComparison);
+        _names = new Dictionary<string, List<(string Entity, JsonObject Record)>>(StringComparer.FromComparison(options.DisplayNameComparison));
         RejectDuplicateDocNumbers = options.RejectDuplicateDocNumbers;
         foreach (var name in EntityNames)
         {
@@ -253,6 +255,33 @@ public sealed class FakeCompany
         return false;
     }
 
+    /// <summary>Stores a record and keeps the DisplayName index in step.</summary>
+    private void Store(string entity, JsonObject record, JsonObject? previous)
+    {
+        Table(entity)[long.Parse(GetString(record, "Id")!, CultureInfo.InvariantCulture)] = record;
+        if (!HoldsDisplayName(entity))
+        {
+            return;
+        }
+
+        if (previous is not null && GetString(previous, "DisplayName") is { } oldName && _names.TryGetValue(oldName, out var oldList))
+        {
+            oldList.RemoveAll(h => ReferenceEquals(h.Record, previous));
+            if (oldList.Count == 0)
+            {
+                _names.Remove(oldName);
+            }
+        }
+
+        var name = GetString(record, "DisplayName")!;
+        if (!_names.TryGetValue(name, out var list))
+        {
+            _names[name] = list = [];
+        }
+
+        list.Add((entity, record));
+    }
+
     private static bool IsSystemField(string entity, string field) =>
         SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt");
 
@@ -340,7 +369,7 @@ public sealed class FakeCompany
         e["domain"] = "QBO";
         e["sparse"] = false;
         _nextId[entity] = id + 1;
-        Table(entity)[id] = e;
+        Store(entity, e, null);
         if (entity == "Payment")
         {
             RefreshInvoices(GetString(e, "Id")!, PaymentLinks(e).Select(l => l.InvoiceId), RefValue(e, "CustomerRef"));
@@ -431,7 +460,7 @@ public sealed class FakeCompany
         }
 
         Touch(next, current);
-        Table(entity)[long.Parse(GetString(current, "Id")!, CultureInfo.InvariantCulture)] = next;
+        Store(entity, next, current);
         if (entity == "Payment")
         {
             RefreshInvoices(GetString(next, "Id")!, PaymentLinks(current).Concat(PaymentLinks(next)).Select(l => l.InvoiceId), RefValue(next, "CustomerRef"));
@@ -600,16 +629,11 @@ public sealed class FakeCompany
         }
 
         var selfId = current is null ? null : GetString(current, "Id");
-        foreach (var holder in new[] { "Customer", "Vendor", "Employee" })
+        if (_names.TryGetValue(displayName, out var holders))
         {
-            foreach (var other in _tables[holder].Values)
+            foreach (var (holder, other) in holders)
             {
-                if (holder == entity && GetString(other, "Id") == selfId)
-                {
-                    continue;
-                }
-
-                if (string.Equals(GetString(other, "DisplayName"), displayName, _options.DisplayNameComparison))
+                if (!(holder == entity && GetString(other, "Id") == selfId))
                 {
                     throw FakeFaults.DuplicateName(GetString(other, "Id"), _options.DuplicateNameDetailIncludesId);
                 }
@@ -929,7 +953,7 @@ public sealed class FakeCompany
             throw FakeFaults.QueryValidation("value " + (query.MaxResults is < 1 ? query.MaxResults : query.StartPosition)!.Value.ToString(CultureInfo.InvariantCulture) + " is too small. Min allowed value is 1");
         }
 
-        var rows = _evaluator.Filter(query, _tables[entity].Values, IsNameList(entity), ReadField);
+        var rows = _evaluator.Filter(query, Candidates(entity, query), IsNameList(entity), ReadField);
         writer.WriteStartObject();
         if (query.IsCount)
         {
@@ -955,6 +979,48 @@ public sealed class FakeCompany
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>Narrows the scan with the DisplayName index or the Id when the filter allows it; the evaluator still applies every condition.</summary>
+    private IEnumerable<JsonObject> Candidates(string entity, ParsedQuery query)
+    {
+        foreach (var condition in query.Where)
+        {
+            if (condition.Operator != "=" || condition.Values[0].Kind != QueryLiteralKind.String)
+            {
+                continue;
+            }
+
+            var value = condition.Values[0].Text;
+            if (string.Equals(condition.Field, "Id", StringComparison.OrdinalIgnoreCase))
+            {
+                return Find(entity, value) is { } found ? [found] : [];
+            }
+
+            var indexIsLenientEnough = _options.DisplayNameComparison == _options.QueryStringComparison || _options.DisplayNameComparison == StringComparison.OrdinalIgnoreCase;
+            if (HoldsDisplayName(entity) && indexIsLenientEnough && string.Equals(condition.Field, "DisplayName", StringComparison.OrdinalIgnoreCase))
+            {
+                var result = new List<JsonObject>();
+                AddHolders(entity, value, result);
+                if (value.EndsWith(" (deleted)", StringComparison.Ordinal))
+                {
+                    AddHolders(entity, value[..^" (deleted)".Length], result);
+                }
+
+                result.Sort((a, b) => long.Parse(GetString(a, "Id")!, CultureInfo.InvariantCulture).CompareTo(long.Parse(GetString(b, "Id")!, CultureInfo.InvariantCulture)));
+                return result;
+            }
+        }
+
+        return _tables[entity].Values;
+    }
+
+    private void AddHolders(string entity, string name, List<JsonObject> result)
+    {
+        if (_names.TryGetValue(name, out var holders))
+        {
+            result.AddRange(holders.Where(h => h.Entity == entity).Select(h => h.Record));
+        }
     }
 
     /// <summary>Writes the CDC <c>QueryResponse</c> array for the given entities.</summary>

@@ -39,11 +39,8 @@ internal sealed class QueryEvaluator(StringComparison stringComparison)
             }
         }
 
-        if (query.OrderBy.Count == 0)
-        {
-            result.Sort((a, b) => CompareIds(reader(a, "Id"), reader(b, "Id")));
-        }
-        else
+        // Candidates arrive in Id order, which is the default order.
+        if (query.OrderBy.Count > 0)
         {
             result.Sort((a, b) =>
             {
@@ -66,6 +63,12 @@ internal sealed class QueryEvaluator(StringComparison stringComparison)
     /// <summary>Reads a dotted path from a JSON object, ignoring case; a reference (<c>{"value":...}</c>) reads as its value.</summary>
     public static JsonNode? ReadPath(JsonObject entity, string path)
     {
+        if (!path.Contains('.', StringComparison.Ordinal))
+        {
+            var direct = GetIgnoreCase(entity, path);
+            return direct is JsonObject r && GetIgnoreCase(r, "value") is { } v ? v : direct;
+        }
+
         JsonNode? node = entity;
         foreach (var part in path.Split('.'))
         {
