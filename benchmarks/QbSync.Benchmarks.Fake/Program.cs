@@ -7,7 +7,7 @@ using QbSync.Testing;
 // Starts the fake, seeds a company, and sends a mix of reads, queries and creates from a few concurrent tasks
 // (no latency injected). Prints start-up time, requests/second and p50/p99 latency.
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 var readsOnly = args.Length > 2 && args[2] == "reads";
 const string Realm = "9130350000000001";
 
