@@ -191,7 +191,7 @@ public class RequestIdTests : FakeTestBase
         second.Status.Should().Be(HttpStatusCode.OK);
         second.Body.ToJsonString().Should().Be(first.Body.ToJsonString());
         Company.Customers.Should().ContainSingle();
-        Fake.Journal.Requests.Last().Replayed.Should().BeTrue();
+        Fake.Journal.Requests[^1].Replayed.Should().BeTrue();
     }
 
     [Fact]
