@@ -349,4 +349,57 @@ public class FaultsThroughClientTests : IDisposable
         ApiCalls(harness).Should().ContainSingle();
         harness.Server.LogEntries.Should().NotContain(e => e.RequestMessage.Path == TokenPath, "a 403 is not a token refresh case");
     }
+
+    [Fact]
+    public async Task Invalid_id_2030_on_a_read_is_a_validation_exception_naming_the_element()
+    {
+        var harness = Harness();
+        harness.Server.Given(Request.Create().WithPath(harness.CompanyPath("customer/1.5")).UsingGet())
+            .RespondWith(Fault(400, "faults/2030-invalid-id.json", "application/json"));
+
+        var thrown = await FluentActions.Awaiting(() => harness.Client.Customers.GetAsync(ClientHarness.Realm, "1.5"))
+            .Should().ThrowAsync<QuickBooksValidationException>();
+
+        thrown.Which.ErrorCode.Should().Be("2030");
+        thrown.Which.Errors.Single().Element.Should().Be("Id");
+        thrown.Which.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        thrown.Which.IntuitTid.Should().Be(Tid);
+        thrown.Which.RequestId.Should().BeNull();
+        ApiCalls(harness).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Error_code_500_inside_http_400_is_a_validation_exception_and_is_not_retried()
+    {
+        var harness = Harness();
+        harness.Server.Given(Request.Create().UsingGet())
+            .RespondWith(Fault(400, "faults/500-code-unsupported-operation-http400.json", "application/json"));
+
+        var thrown = await FluentActions.Awaiting(() => harness.Client.Payments.GetAsync(ClientHarness.Realm, "1/5"))
+            .Should().ThrowAsync<QuickBooksValidationException>();
+
+        thrown.Which.ErrorCode.Should().Be("500", "Error.code is not the HTTP status");
+        thrown.Which.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        thrown.Which.IsTransient.Should().BeFalse();
+        harness.Server.LogEntries.Should().ContainSingle().Which.RequestMessage.Url.Should().Contain("/payment/1%2F5?");
+    }
+
+    [Fact]
+    public async Task Authentication_fault_xml_inside_http_500_is_an_authentication_exception_after_the_retries()
+    {
+        var harness = Harness(maxRetryAttempts: 1);
+        harness.Server.Given(Request.Create().WithPath(harness.CompanyPath("customer/5")).UsingGet())
+            .RespondWith(Fault(500, "faults/500-http500-authenticationfault-100.xml", "application/xml;charset=UTF-8"));
+
+        var thrown = await FluentActions.Awaiting(() => harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"))
+            .Should().ThrowAsync<QuickBooksAuthenticationException>();
+
+        thrown.Which.ErrorCode.Should().Be("100");
+        thrown.Which.FaultType.Should().Be("AuthenticationFault");
+        thrown.Which.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        thrown.Which.ReconnectRequired.Should().BeFalse();
+        thrown.Which.IntuitTid.Should().Be(Tid);
+        ApiCalls(harness).Should().HaveCount(2, "a 500 is retried by status before its body is read");
+        harness.Server.LogEntries.Should().NotContain(e => e.RequestMessage.Path == TokenPath, "only a 401 triggers a refresh");
+    }
 }
