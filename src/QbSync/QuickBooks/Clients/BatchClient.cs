@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using QbSync.QuickBooks.Http;
@@ -76,7 +77,8 @@ public sealed class QuickBooksBatch
         }
 
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Names go out as they are (King's, not King\u0027s), as in single writes.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("BatchItemRequest");
@@ -265,21 +267,23 @@ public class BatchClient
             Kind = QuickBooksRequestKind.Batch,
         };
 
-        using var document = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!document.RootElement.TryGetProperty("BatchItemResponse", out var responses) || responses.ValueKind != JsonValueKind.Array)
+        using var response = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.Root.ValueKind != JsonValueKind.Object
+            || !response.Root.TryGetProperty("BatchItemResponse", out var responses) || responses.ValueKind != JsonValueKind.Array)
         {
-            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, id, new JsonException("The response holds no BatchItemResponse array."));
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, id, new JsonException("The response holds no BatchItemResponse array."));
         }
 
-        var context = new QuickBooksResponseInfo(HttpStatusCode.OK, "application/json", null, null, id, null);
+        // Item faults carry the batch response's intuit_tid: it is what Intuit support asks for.
+        var context = new QuickBooksResponseInfo(HttpStatusCode.OK, "application/json", null, response.IntuitTid, id, null);
         var results = new List<QuickBooksBatchItemResult>(responses.GetArrayLength());
-        foreach (var response in responses.EnumerateArray())
+        foreach (var item in responses.EnumerateArray())
         {
-            var batchId = response.TryGetProperty("bId", out var bId) ? bId.GetString() ?? string.Empty : string.Empty;
+            var batchId = item.TryGetProperty("bId", out var bId) ? bId.GetString() ?? string.Empty : string.Empty;
             string? entityName = null;
             JsonElement entity = default;
             QuickBooksException? fault = null;
-            foreach (var property in response.EnumerateObject())
+            foreach (var property in item.EnumerateObject())
             {
                 if (property.NameEquals("bId"))
                 {

@@ -81,13 +81,13 @@ public class ChangeDataCaptureClient
                 new("changedSince", changedSince.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)),
             ],
         };
-        using var document = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return Parse(document.RootElement);
+        using var response = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return Parse(response.Root);
     }
 
     internal static QuickBooksChanges Parse(JsonElement root)
     {
-        if (!root.TryGetProperty("CDCResponse", out var cdc) || cdc.ValueKind != JsonValueKind.Array)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("CDCResponse", out var cdc) || cdc.ValueKind != JsonValueKind.Array)
         {
             throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, null, new JsonException("The response holds no CDCResponse array."));
         }

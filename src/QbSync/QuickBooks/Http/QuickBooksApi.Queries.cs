@@ -12,8 +12,8 @@ internal sealed partial class QuickBooksApi
         where T : class
     {
         ArgumentNullException.ThrowIfNull(query);
-        using var document = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
-        var queryResponse = QueryResponseOf(document, query);
+        using var response = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
+        var queryResponse = QueryResponseOf(response, query);
         var items = new List<T>();
         // An empty result is "QueryResponse": {} with no entity key at all.
         if (queryResponse.TryGetProperty(entityKey, out var rows) && rows.ValueKind == JsonValueKind.Array)
@@ -66,24 +66,24 @@ internal sealed partial class QuickBooksApi
             throw new ArgumentException("The query must be a COUNT(*) query (QuickBooksQuery.Count).", nameof(query));
         }
 
-        using var document = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
-        var queryResponse = QueryResponseOf(document, query);
+        using var response = await SendAsync(QueryRequest(realmId, query), cancellationToken).ConfigureAwait(false);
+        var queryResponse = QueryResponseOf(response, query);
         return queryResponse.TryGetProperty("totalCount", out var total) && total.TryGetInt32(out var count) ? count : 0;
     }
 
     private static QuickBooksApiRequest QueryRequest(string realmId, QuickBooksQuery query) =>
         new(realmId, HttpMethod.Post, "query", query.Entity, "query") { Content = QueryContent(query) };
 
-    private static JsonElement QueryResponseOf(JsonDocument document, QuickBooksQuery query)
+    private static JsonElement QueryResponseOf(QuickBooksApiResponse response, QuickBooksQuery query)
     {
-        if (document.RootElement.ValueKind == JsonValueKind.Object
-            && document.RootElement.TryGetProperty("QueryResponse", out var queryResponse)
+        if (response.Root.ValueKind == JsonValueKind.Object
+            && response.Root.TryGetProperty("QueryResponse", out var queryResponse)
             && queryResponse.ValueKind == JsonValueKind.Object)
         {
             return queryResponse;
         }
 
-        throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, null,
+        throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, null,
             new JsonException($"The response to '{query.Entity}' query holds no QueryResponse object."));
     }
 }

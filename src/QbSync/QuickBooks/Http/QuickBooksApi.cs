@@ -34,8 +34,8 @@ internal sealed partial class QuickBooksApi
         _logger = logger;
     }
 
-    /// <summary>Sends a request and returns the parsed JSON body (the caller disposes it).</summary>
-    public async Task<JsonDocument> SendAsync(QuickBooksApiRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends a request and returns the parsed JSON body with the response's <c>intuit_tid</c> (the caller disposes it).</summary>
+    public async Task<QuickBooksApiResponse> SendAsync(QuickBooksApiRequest request, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(request.RealmId, "realmId");
         using var activity = QbSyncTelemetry.ActivitySource.StartActivity("QuickBooks " + request.Operation + " " + request.Entity, ActivityKind.Client);
@@ -83,7 +83,7 @@ internal sealed partial class QuickBooksApi
             {
                 var document = JsonDocument.Parse(body);
                 Record(request, activity, "success", response.StatusCode, tid);
-                return document;
+                return new QuickBooksApiResponse(document, tid);
             }
             catch (JsonException ex)
             {
@@ -97,10 +97,11 @@ internal sealed partial class QuickBooksApi
     public async Task<T> SendForEntityAsync<T>(QuickBooksApiRequest request, string entityKey, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        using var document = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!document.RootElement.TryGetProperty(entityKey, out var element) || element.ValueKind != JsonValueKind.Object)
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.Root.ValueKind != JsonValueKind.Object
+            || !response.Root.TryGetProperty(entityKey, out var element) || element.ValueKind != JsonValueKind.Object)
         {
-            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, request.RequestId,
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, request.RequestId,
                 new JsonException($"The response holds no '{entityKey}' object."));
         }
 
@@ -169,6 +170,16 @@ internal sealed partial class QuickBooksApi
 
     [LoggerMessage(1002, LogLevel.Warning, "QBO {Operation} {Entity} for realm {RealmId} got no answer ({Reason})")]
     private static partial void LogUnreachable(ILogger logger, string operation, string entity, string realmId, string reason);
+}
+
+/// <summary>A parsed QBO response body and its <c>intuit_tid</c>.</summary>
+internal sealed class QuickBooksApiResponse(JsonDocument document, string? intuitTid) : IDisposable
+{
+    public JsonElement Root => document.RootElement;
+
+    public string? IntuitTid { get; } = intuitTid;
+
+    public void Dispose() => document.Dispose();
 }
 
 /// <summary>One request to the QBO data API.</summary>
