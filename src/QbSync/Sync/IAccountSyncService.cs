@@ -253,5 +253,4 @@ public enum SuggestionKind
 /// <param name="Synced">Accounts that ended Synced.</param>
 /// <param name="Failed">Accounts that ended Failed.</param>
 /// <param name="Retrying">Accounts left Syncing for a later retry.</param>
-/// <param name="QuickBooksRequests">Requests sent to QBO (bulk work counts them to stay within its budget).</param>
-public sealed record SyncRunResult(int Claimed, int Synced, int Failed, int Retrying, int QuickBooksRequests);
+public sealed record SyncRunResult(int Claimed, int Synced, int Failed, int Retrying);

@@ -1,0 +1,323 @@
+using Microsoft.Extensions.Logging;
+using QbSync.QuickBooks;
+using QbSync.QuickBooks.Authentication;
+using QbSync.Stores;
+using QbSync.Sync.Steps;
+
+namespace QbSync.Sync;
+
+/// <summary>
+/// The sync service: load, authorize, ask the state machine, save with the version, run the step, save the outcome.
+/// All QBO work goes through the step classes; all status changes through <see cref="AccountTransitions"/>.
+/// </summary>
+internal sealed partial class AccountSyncService(
+    IAccountStore store,
+    QuickBooksClient client,
+    QuickBooksTokenManager tokens,
+    ISyncAuthorizationPolicy policy,
+    AccountTransitions transitions,
+    AccountWork work,
+    PendingWorkRunner pending,
+    CustomerDirectoryCache directories,
+    ILogger<AccountSyncService> logger) : IAccountSyncService
+{
+    public async Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentException.ThrowIfNullOrEmpty(account.AccountId, nameof(account));
+        ArgumentNullException.ThrowIfNull(account.Name, nameof(account));
+        var settings = await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false);
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var existing = await store.GetAsync(firmId, account.AccountId, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                var fresh = new SyncAccountRecord
+                {
+                    FirmId = firmId,
+                    AccountId = account.AccountId,
+                    AccountName = account.Name,
+                    HasBillingActivity = account.HasBillingActivity,
+                };
+                fresh = fresh with { NextAttemptAt = PendingWorkRunner.IsAutoEligible(fresh, settings) ? transitions.Now : null };
+                var inserted = await store.TryInsertAsync(fresh, null, cancellationToken).ConfigureAwait(false);
+                if (inserted is not null)
+                {
+                    return AccountStates.From(inserted, null);
+                }
+
+                continue;
+            }
+
+            // A rename changes nothing in QBO: the link is by customer id.
+            var updated = existing with { AccountName = account.Name, HasBillingActivity = account.HasBillingActivity };
+            if (updated.NextAttemptAt is null && PendingWorkRunner.IsAutoEligible(updated, settings))
+            {
+                updated = updated with { NextAttemptAt = transitions.Now };
+            }
+
+            if (updated == existing)
+            {
+                return AccountStates.From(existing, null);
+            }
+
+            var saved = await store.TryUpdateAsync(updated, existing.Version, null, cancellationToken).ConfigureAwait(false);
+            if (saved is not null)
+            {
+                return AccountStates.From(saved, null);
+            }
+        }
+
+        throw new SyncConcurrencyException(firmId, account.AccountId);
+    }
+
+    public Task<AccountSyncState> SyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default) =>
+        RunActionAsync(actor, accountId, SyncAction.Sync, SyncTrigger.SyncRequested,
+            new SyncIntent { Kind = SyncIntentKind.MatchByName, RequestId = AccountWork.NewRequestId() }, cancellationToken);
+
+    public async Task<AccountSyncState> LinkAsync(SyncActor actor, string accountId, string customerId, bool reactivateIfInactive = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        if (reactivateIfInactive)
+        {
+            Authorize(actor, SyncAction.ReactivateCustomer);
+        }
+
+        return await RunActionAsync(actor, accountId, SyncAction.Link, SyncTrigger.LinkRequested,
+            new SyncIntent { Kind = SyncIntentKind.LinkChosen, RequestId = AccountWork.NewRequestId(), CustomerId = customerId, ReactivateIfInactive = reactivateIfInactive },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AccountSyncState> CreateCustomerAsync(SyncActor actor, string accountId, string? displayName = null, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.CreateCustomer);
+        var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        var name = QuickBooksDisplayName.FromAccountName(displayName ?? record.AccountName);
+        if (!name.IsValid)
+        {
+            throw new ArgumentException("The display name is empty once made valid for QuickBooks Online.", nameof(displayName));
+        }
+
+        return await RunActionAsync(actor, record, SyncTrigger.CreateRequested,
+            new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = name.Value },
+            AccountWork.DescribeChanges(displayName ?? record.AccountName, name), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AccountSyncState> UnsyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.Unsync);
+        var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        var saved = await transitions.ApplyAsync(record, SyncTrigger.UnsyncRequested, r => r with
+        {
+            Reason = SyncReason.SkippedByUser,
+            Problem = null,
+            Intent = null,
+            CustomerId = null,
+            CustomerDisplayName = null,
+            WasSkipped = true,
+            Attempts = 0,
+            LeaseOwner = null,
+            LeaseUntil = null,
+            NextAttemptAt = null,
+        }, actor.UserId, record.CustomerId is null ? null : $"unlinked from customer {record.CustomerId}", cancellationToken).ConfigureAwait(false);
+        return AccountStates.From(saved, actor, policy);
+    }
+
+    public async Task<AccountSyncState> GetStateAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.View);
+        var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        return AccountStates.From(record, actor, policy);
+    }
+
+    public async Task<AccountSyncPage> ListAccountsAsync(SyncActor actor, AccountQuery query, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.View);
+        ArgumentNullException.ThrowIfNull(query);
+        var page = await store.ListAsync(actor.FirmId, query, cancellationToken).ConfigureAwait(false);
+        return new AccountSyncPage(page.Items.Select(r => AccountStates.From(r, actor, policy)).ToList(), page.ContinuationToken);
+    }
+
+    public async Task<CustomerPickerPage> ListAvailableCustomersAsync(SyncActor actor, CustomerPickerQuery query, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.Link);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Skip);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Take, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Take, 200);
+        var realmId = await RealmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        var directory = await directories.GetAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+        var search = string.IsNullOrWhiteSpace(query.SearchText) ? null : NameKey.Of(query.SearchText);
+        var matches = directory.Customers
+            .Where(c => query.IncludeInactive || c.IsActive)
+            .Where(c => !linked.TryGetValue(c.Id!, out var holder) || holder == query.AccountId)
+            .Where(c => search is null
+                        || NameKey.Of(c.BareDisplayName ?? string.Empty).Contains(search, StringComparison.Ordinal)
+                        || (c.CompanyName is { } company && NameKey.Of(company).Contains(search, StringComparison.Ordinal))
+                        || (c.PrimaryEmailAddr?.Address is { } email && NameKey.Of(email).Contains(search, StringComparison.Ordinal)))
+            .Select(Choice)
+            .OrderBy(c => NameKey.Of(c.DisplayName), StringComparer.Ordinal)
+            .ThenBy(c => c.CustomerId, StringComparer.Ordinal)
+            .ToList();
+        return new CustomerPickerPage(matches.Skip(query.Skip).Take(query.Take).ToList(), matches.Count);
+    }
+
+    public async Task<IReadOnlyList<CustomerSuggestion>> SuggestCustomersAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.Link);
+        var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        var realmId = await RealmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        var directory = await directories.GetAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+        var candidates = directory.Customers.Where(c => c.IsActive && (!linked.TryGetValue(c.Id!, out var holder) || holder == accountId));
+        return NameSimilarity.Suggest(record.AccountName, candidates, c => c.BareDisplayName ?? string.Empty)
+            .Select(s => new CustomerSuggestion(Choice(s.Item), s.Score, s.Kind))
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<AccountSyncState>> ListProblemsAsync(SyncActor actor, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.View);
+        var failed = new List<SyncAccountRecord>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(actor.FirmId, new AccountQuery { Statuses = [SyncStatus.Failed], PageSize = 1000, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            failed.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return failed
+            .OrderByDescending(r => r.Problem?.OccurredAt ?? r.StatusChangedAt ?? DateTimeOffset.MinValue)
+            .ThenBy(r => r.AccountId, StringComparer.Ordinal)
+            .Select(r => AccountStates.From(r, actor, policy))
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.View);
+        await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        return await store.GetHistoryAsync(actor.FirmId, accountId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<FirmSyncSettings> GetSettingsAsync(SyncActor actor, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.View);
+        return await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<FirmSyncSettings> UpdateSettingsAsync(SyncActor actor, SyncScope scope, bool createMissingCustomers, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.ChangeSettings);
+        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { Scope = scope, CreateMissingCustomers = createMissingCustomers }, cancellationToken).ConfigureAwait(false);
+        await pending.MarkEligibleDueAsync(saved, cancellationToken).ConfigureAwait(false);
+        return saved;
+    }
+
+    public async Task<FirmSyncSettings> ConnectCompanyAsync(SyncActor actor, string realmId, string authorizationCode, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.ConnectCompany);
+        ArgumentException.ThrowIfNullOrEmpty(realmId);
+        ArgumentException.ThrowIfNullOrEmpty(authorizationCode);
+        await tokens.ConnectAsync(realmId, authorizationCode, cancellationToken).ConfigureAwait(false);
+        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId }, cancellationToken).ConfigureAwait(false);
+        LogConnected(logger, actor.FirmId, realmId, actor.UserId);
+        await pending.MarkEligibleDueAsync(saved, cancellationToken).ConfigureAwait(false);
+        return saved;
+    }
+
+    public Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default) =>
+        pending.RunAsync(firmId, cancellationToken);
+
+    private async Task<AccountSyncState> RunActionAsync(SyncActor actor, string accountId, SyncAction action, SyncTrigger trigger, SyncIntent intent, CancellationToken cancellationToken)
+    {
+        Authorize(actor, action);
+        var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        return await RunActionAsync(actor, record, trigger, intent, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AccountSyncState> RunActionAsync(SyncActor actor, SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string? note, CancellationToken cancellationToken)
+    {
+        var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        record = await transitions.StartAsync(record, trigger, intent, actor.UserId, cancellationToken).ConfigureAwait(false);
+        StepOutcome outcome;
+        if (settings.RealmId is not { } realmId)
+        {
+            outcome = new StepOutcome.Failed(new SyncProblem { Reason = SyncReason.NotConnected, OccurredAt = transitions.Now });
+        }
+        else
+        {
+            var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+            var current = record;
+            outcome = await work.RunAsync(client, realmId, record, settings,
+                customerId => linked.TryGetValue(customerId, out var holder) && holder != current.AccountId ? holder : null,
+                async (r, next, ct) => current = await transitions.SaveIntentAsync(current, next, ct).ConfigureAwait(false),
+                resuming: false, cancellationToken).ConfigureAwait(false);
+            record = current;
+            if (intent.Kind == SyncIntentKind.CreateCustomer && note is not null && outcome is StepOutcome.Linked created)
+            {
+                outcome = created with { Note = created.Note + "; " + note };
+            }
+
+            directories.Invalidate(realmId);
+        }
+
+        var finished = await transitions.FinishAsync(record, outcome, actor.UserId, cancellationToken).ConfigureAwait(false);
+        return AccountStates.From(finished, actor, policy);
+    }
+
+    private void Authorize(SyncActor actor, SyncAction action)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentException.ThrowIfNullOrEmpty(actor.FirmId, nameof(actor));
+        if (!policy.IsAllowed(actor, action))
+        {
+            LogDenied(logger, actor.FirmId, actor.UserId, action);
+            throw new SyncAuthorizationException(actor, action);
+        }
+    }
+
+    private async Task<SyncAccountRecord> LoadAsync(SyncActor actor, string accountId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        // Always scoped to the actor's firm: another firm's account is simply not found.
+        return await store.GetAsync(actor.FirmId, accountId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SyncAccountNotFoundException(actor.FirmId, accountId);
+    }
+
+    private async Task<FirmSyncSettings> SettingsAsync(string firmId, CancellationToken cancellationToken) =>
+        await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId };
+
+    private async Task<string> RealmAsync(string firmId, CancellationToken cancellationToken) =>
+        (await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false)).RealmId
+        ?? throw new InvalidOperationException($"Firm '{firmId}' has not connected a QuickBooks Online company.");
+
+    private async Task<FirmSyncSettings> SaveSettingsAsync(string firmId, Func<FirmSyncSettings, FirmSyncSettings> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var current = await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false);
+            var saved = await store.TrySaveFirmSettingsAsync(change(current), current.Version, cancellationToken).ConfigureAwait(false);
+            if (saved is not null)
+            {
+                return saved;
+            }
+        }
+
+        throw new InvalidOperationException($"The settings of firm '{firmId}' keep changing; try again.");
+    }
+
+    private static CustomerChoice Choice(Customer customer) =>
+        new(customer.Id!, customer.BareDisplayName ?? string.Empty, customer.CompanyName, customer.PrimaryEmailAddr?.Address, customer.IsActive);
+
+    [LoggerMessage(2101, LogLevel.Warning, "User {UserId} of firm {FirmId} was refused {Action}")]
+    private static partial void LogDenied(ILogger logger, string firmId, string userId, SyncAction action);
+
+    [LoggerMessage(2102, LogLevel.Information, "Firm {FirmId} connected QBO company {RealmId} (by {UserId})")]
+    private static partial void LogConnected(ILogger logger, string firmId, string realmId, string userId);
+}

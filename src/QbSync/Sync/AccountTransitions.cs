@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QbSync.Stores;
+using QbSync.Sync.Steps;
+
+namespace QbSync.Sync;
+
+/// <summary>
+/// Saves every status change: asks <see cref="SyncStateMachine"/> for the target status (nothing else assigns one),
+/// writes the record with a compare-and-swap on its version and the history entry in the same step, and reports
+/// failures to the notifier. Also turns a step's outcome into the final change.
+/// </summary>
+internal sealed partial class AccountTransitions(
+    IAccountStore store,
+    TimeProvider time,
+    IOptions<QbSyncOptions> options,
+    IEnumerable<ISyncNotifier> notifiers,
+    ILogger<AccountTransitions> logger)
+{
+    // Link decisions of one firm are serialized in this process, so two accounts never take one customer at once.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> LinkLocks = new(StringComparer.Ordinal);
+
+    public QbSyncOptions Options => options.Value;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public TimeProvider Time => time;
+
+    /// <summary>Applies a trigger; throws <see cref="SyncTransitionException"/> if illegal and
+    /// <see cref="SyncConcurrencyException"/> if someone else changed the record first.</summary>
+    public async Task<SyncAccountRecord> ApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, CancellationToken cancellationToken)
+    {
+        return await TryApplyAsync(record, trigger, change, actorId, note, cancellationToken).ConfigureAwait(false)
+            ?? throw new SyncConcurrencyException(record.FirmId, record.AccountId);
+    }
+
+    /// <summary>As <see cref="ApplyAsync"/>, but returns <see langword="null"/> when someone else changed the record first.</summary>
+    public async Task<SyncAccountRecord?> TryApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, CancellationToken cancellationToken)
+    {
+        var to = SyncStateMachine.Next(record.Status, trigger);
+        var now = Now;
+        var next = change(record) with
+        {
+            Status = to,
+            StatusChangedAt = to != record.Status ? now : record.StatusChangedAt,
+        };
+        var history = new SyncHistoryEntry
+        {
+            FirmId = record.FirmId,
+            AccountId = record.AccountId,
+            From = record.Status,
+            To = to,
+            Trigger = trigger,
+            Reason = next.Reason,
+            ActorId = actorId,
+            At = now,
+            Note = note,
+        };
+        var saved = await store.TryUpdateAsync(next, record.Version, history, cancellationToken).ConfigureAwait(false);
+        if (saved is null)
+        {
+            LogConflict(logger, record.FirmId, record.AccountId, trigger);
+        }
+
+        return saved;
+    }
+
+    /// <summary>Starts work: Syncing, with the intent written before any QBO write, and a lease.</summary>
+    public Task<SyncAccountRecord> StartAsync(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return ApplyAsync(record, trigger, r => r with
+        {
+            Intent = intent,
+            Reason = SyncReason.None,
+            Problem = null,
+            Attempts = trigger is SyncTrigger.Resumed or SyncTrigger.TransientFailure ? r.Attempts : 0,
+            LeaseOwner = Options.WorkerId,
+            LeaseUntil = now + Options.LeaseDuration,
+            // If this process stops, the work becomes due again when the lease ends.
+            NextAttemptAt = now + Options.LeaseDuration,
+        }, actorId, DescribeIntent(intent), cancellationToken);
+    }
+
+    /// <summary>Replaces the intent of a record in Syncing (match → create), before the create is sent.</summary>
+    public async Task<SyncAccountRecord> SaveIntentAsync(SyncAccountRecord record, SyncIntent intent, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var saved = await store.TryUpdateAsync(record with
+        {
+            Intent = intent,
+            LeaseOwner = Options.WorkerId,
+            LeaseUntil = now + Options.LeaseDuration,
+            NextAttemptAt = now + Options.LeaseDuration,
+        }, record.Version, null, cancellationToken).ConfigureAwait(false);
+        return saved ?? throw new SyncConcurrencyException(record.FirmId, record.AccountId);
+    }
+
+    /// <summary>Saves the outcome of the work. Returns the latest record, also when someone else changed it meanwhile
+    /// (an unsync during the work wins; the outcome is then dropped and logged).</summary>
+    public async Task<SyncAccountRecord> FinishAsync(SyncAccountRecord record, StepOutcome outcome, string actorId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        SyncAccountRecord? saved;
+        switch (outcome)
+        {
+            case StepOutcome.Linked linked:
+            {
+                var gate = LinkLocks.GetOrAdd(record.FirmId, _ => new SemaphoreSlim(1, 1));
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var holder = await store.FindByCustomerIdAsync(record.FirmId, linked.CustomerId, cancellationToken).ConfigureAwait(false);
+                    if (holder is not null && holder.AccountId != record.AccountId)
+                    {
+                        outcome = new StepOutcome.Failed(new SyncProblem
+                        {
+                            Reason = SyncReason.CustomerLinkedToAnotherAccount,
+                            CustomerIds = [linked.CustomerId],
+                            ConflictingAccountId = holder.AccountId,
+                            OccurredAt = now,
+                        });
+                        goto default;
+                    }
+
+                    saved = await TryApplyAsync(record, SyncTrigger.Succeeded, r => r with
+                    {
+                        CustomerId = linked.CustomerId,
+                        CustomerDisplayName = linked.DisplayName,
+                        Reason = linked.Reason,
+                        Problem = null,
+                        Intent = null,
+                        WasSyncedBefore = true,
+                        Attempts = 0,
+                        LeaseOwner = null,
+                        LeaseUntil = null,
+                        NextAttemptAt = null,
+                    }, actorId, $"linked to customer {linked.CustomerId} '{linked.DisplayName}'" + (linked.Note is null ? string.Empty : ": " + linked.Note), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
+                break;
+            }
+
+            case StepOutcome.Transient transient when record.Attempts + 1 < Options.MaxAttempts:
+            {
+                var attempts = record.Attempts + 1;
+                var wait = Options.RetryBackoff * Math.Pow(2, attempts - 1);
+                saved = await TryApplyAsync(record, SyncTrigger.TransientFailure, r => r with
+                {
+                    Attempts = attempts,
+                    LeaseOwner = null,
+                    LeaseUntil = null,
+                    NextAttemptAt = now + wait,
+                }, actorId, $"attempt {attempts} failed transiently ({Describe(transient.Error)}); retry after {wait}", cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            case StepOutcome.Transient transient:
+            {
+                var problem = transient.Error is QuickBooks.QuickBooksException qbo
+                    ? StepOutcome.Problem(SyncReason.RetriesExhausted, qbo, now)
+                    : new SyncProblem { Reason = SyncReason.RetriesExhausted, OccurredAt = now };
+                saved = await FailAsync(record, SyncTrigger.RetriesExhausted, problem, actorId, Describe(transient.Error), cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            case StepOutcome.CustomerLost lost:
+                saved = await TryApplyAsync(record, SyncTrigger.CustomerLost, r => r with
+                {
+                    Reason = lost.Reason,
+                    Problem = new SyncProblem { Reason = lost.Reason, CustomerIds = r.CustomerId is null ? [] : [r.CustomerId], OccurredAt = now },
+                    CustomerId = null,
+                    CustomerDisplayName = null,
+                    Intent = null,
+                    LeaseOwner = null,
+                    LeaseUntil = null,
+                    NextAttemptAt = null,
+                }, actorId, lost.Note, cancellationToken).ConfigureAwait(false);
+                break;
+
+            default:
+            {
+                var failed = (StepOutcome.Failed)outcome;
+                saved = await FailAsync(record, SyncTrigger.PermanentFailure, failed.Problem, actorId, null, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+        }
+
+        return saved ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record;
+    }
+
+    /// <summary>Gives a claimed record back without working on it (shutdown, or it is no longer eligible).</summary>
+    public async Task ReleaseAsync(SyncAccountRecord record, DateTimeOffset? nextAttemptAt)
+    {
+        await store.TryUpdateAsync(record with { LeaseOwner = null, LeaseUntil = null, NextAttemptAt = nextAttemptAt }, record.Version, null, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task<SyncAccountRecord?> FailAsync(SyncAccountRecord record, SyncTrigger trigger, SyncProblem problem, string actorId, string? note, CancellationToken cancellationToken)
+    {
+        var saved = await TryApplyAsync(record, trigger, r => r with
+        {
+            Reason = problem.Reason,
+            Problem = problem,
+            Intent = null,
+            LeaseOwner = null,
+            LeaseUntil = null,
+            NextAttemptAt = null,
+        }, actorId, note, cancellationToken).ConfigureAwait(false);
+        if (saved is not null)
+        {
+            LogFailed(logger, saved.FirmId, saved.AccountId, problem.Reason, problem.QuickBooksErrorCode, problem.IntuitTid);
+            var state = AccountStates.From(saved, actor: null);
+            foreach (var notifier in notifiers)
+            {
+                try
+                {
+                    await notifier.AccountFailedAsync(saved.FirmId, state, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    LogNotifierFailed(logger, saved.FirmId, saved.AccountId, error);
+                }
+            }
+        }
+
+        return saved;
+    }
+
+    private static string DescribeIntent(SyncIntent intent) => intent.Kind switch
+    {
+        SyncIntentKind.LinkChosen => $"link customer {intent.CustomerId}" + (intent.ReactivateIfInactive ? ", reactivating it if inactive" : string.Empty),
+        SyncIntentKind.CreateCustomer => $"create customer '{intent.DisplayName}'",
+        _ => "match by name",
+    };
+
+    private static string Describe(Exception error) => error switch
+    {
+        QuickBooks.QuickBooksException qbo => $"HTTP {(qbo.StatusCode is { } s ? ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}, code {qbo.ErrorCode ?? "none"}, intuit_tid {qbo.IntuitTid ?? "none"}",
+        _ => error.GetType().Name,
+    };
+
+    [LoggerMessage(2001, LogLevel.Information, "Account {AccountId} of firm {FirmId} changed meanwhile; {Trigger} not applied")]
+    private static partial void LogConflict(ILogger logger, string firmId, string accountId, SyncTrigger trigger);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Account {AccountId} of firm {FirmId} failed: {Reason} (QBO code {ErrorCode}, intuit_tid {IntuitTid})")]
+    private static partial void LogFailed(ILogger logger, string firmId, string accountId, SyncReason reason, string? errorCode, string? intuitTid);
+
+    [LoggerMessage(2003, LogLevel.Error, "The sync notifier failed for account {AccountId} of firm {FirmId}")]
+    private static partial void LogNotifierFailed(ILogger logger, string firmId, string accountId, Exception error);
+}

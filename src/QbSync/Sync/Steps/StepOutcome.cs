@@ -1,0 +1,64 @@
+using QbSync.QuickBooks;
+using QbSync.QuickBooks.Authentication;
+
+namespace QbSync.Sync.Steps;
+
+/// <summary>How one account's QBO work ended.</summary>
+internal abstract record StepOutcome
+{
+    /// <summary>Linked to a customer.</summary>
+    public sealed record Linked(string CustomerId, string DisplayName, SyncReason Reason, string? Note) : StepOutcome;
+
+    /// <summary>Failed for good, or needs a person.</summary>
+    public sealed record Failed(SyncProblem Problem) : StepOutcome;
+
+    /// <summary>Failed transiently; retry later.</summary>
+    public sealed record Transient(Exception Error) : StepOutcome;
+
+    /// <summary>The linked customer is gone: NotSynced, previously synced.</summary>
+    public sealed record CustomerLost(SyncReason Reason, string? Note) : StepOutcome;
+
+    public static Failed Fail(SyncReason reason, TimeProvider time) =>
+        new(new SyncProblem { Reason = reason, OccurredAt = time.GetUtcNow() });
+
+    /// <summary>Turns what the QBO client threw into an outcome; anything else is a bug and is rethrown by the caller.</summary>
+    public static StepOutcome? FromException(Exception error, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        switch (error)
+        {
+            case QuickBooksOAuthException { IsTransient: true }:
+                return new Transient(error);
+            case QuickBooksOAuthException oauth:
+                return new Failed(new SyncProblem
+                {
+                    Reason = SyncReason.ReconnectRequired,
+                    QuickBooksErrorCode = oauth.Error,
+                    IntuitTid = oauth.IntuitTid,
+                    OccurredAt = now,
+                });
+            case QuickBooksAuthenticationException auth:
+                return new Failed(Problem(SyncReason.ReconnectRequired, auth, now));
+            case QuickBooksException { IsTransient: true }:
+                return new Transient(error);
+            case QuickBooksException qbo:
+                return new Failed(Problem(SyncReason.QuickBooksValidationError, qbo, now));
+            default:
+                return null;
+        }
+    }
+
+    public static SyncProblem Problem(SyncReason reason, QuickBooksException error, DateTimeOffset now)
+    {
+        var first = error.Errors.Count > 0 ? error.Errors[0] : null;
+        var message = first is null ? null : string.Join(": ", new[] { first.Message, first.Detail }.Where(s => !string.IsNullOrWhiteSpace(s)));
+        return new SyncProblem
+        {
+            Reason = reason,
+            QuickBooksErrorCode = error.ErrorCode ?? (error.StatusCode is { } status ? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+            QuickBooksMessage = message is { Length: > 500 } ? message[..500] : message,
+            IntuitTid = error.IntuitTid,
+            OccurredAt = now,
+        };
+    }
+}

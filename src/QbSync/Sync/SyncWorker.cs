@@ -1,0 +1,86 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QbSync.Stores;
+
+namespace QbSync.Sync;
+
+/// <summary>
+/// The background worker: every <see cref="QbSyncOptions.WorkerPollInterval"/> it finds the firms with due work and
+/// runs each one's pending work (<see cref="IAccountSyncService.RunPendingAsync"/>) in its own scope, a few firms at
+/// once. Leases make several workers (processes or machines) share the work safely; work a stopped process left in
+/// Syncing is resumed when its lease ends. Register it with <c>AddQbSync(...).AddBackgroundWorker()</c>.
+/// </summary>
+public sealed partial class SyncWorker(
+    IServiceScopeFactory scopes,
+    IAccountStore store,
+    TimeProvider time,
+    IOptions<QbSyncOptions> options,
+    ILogger<SyncWorker> logger) : BackgroundService
+{
+    /// <summary>Runs one pass over the firms with due work. Public so hosts and tests can drive the worker step by step.</summary>
+    /// <param name="cancellationToken">Stops the pass; claimed accounts are given back.</param>
+    /// <returns>The number of firms worked on.</returns>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var firms = await store.ListFirmsWithDueWorkAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(firms, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.Value.WorkerMaxConcurrentFirms,
+            CancellationToken = cancellationToken,
+        }, async (firmId, ct) =>
+        {
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                try
+                {
+                    await scope.ServiceProvider.GetRequiredService<IAccountSyncService>().RunPendingAsync(firmId, ct).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    LogFirmFailed(logger, firmId, error);
+                }
+            }
+        }).ConfigureAwait(false);
+        return firms.Count;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, options.Value.WorkerId);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                await Task.Delay(options.Value.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error)
+            {
+                LogPassFailed(logger, error);
+                await Task.Delay(options.Value.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        LogStopped(logger, options.Value.WorkerId);
+    }
+
+    [LoggerMessage(2301, LogLevel.Information, "QbSync worker {WorkerId} started")]
+    private static partial void LogStarted(ILogger logger, string workerId);
+
+    [LoggerMessage(2302, LogLevel.Information, "QbSync worker {WorkerId} stopped")]
+    private static partial void LogStopped(ILogger logger, string workerId);
+
+    [LoggerMessage(2303, LogLevel.Error, "Pending work of firm {FirmId} failed")]
+    private static partial void LogFirmFailed(ILogger logger, string firmId, Exception error);
+
+    [LoggerMessage(2304, LogLevel.Error, "A pass of the QbSync worker failed")]
+    private static partial void LogPassFailed(ILogger logger, Exception error);
+}
