@@ -16,10 +16,11 @@ namespace QbSync.Sync;
 /// again for what NFKC produced. Lone surrogates become U+FFFD.</item>
 /// <item>Every run of whitespace (any <see cref="char.IsWhiteSpace(char)"/>: tab, newline, NBSP, U+3000, …) becomes
 /// one space; the result is trimmed.</item>
-/// <item>Case fold: <see cref="string.ToUpperInvariant"/> then <see cref="string.ToLowerInvariant"/> (so σ/ς/Σ, ı/I/i
-/// and İ/i fold together), then "ß" → "ss" (so "Straße" equals "STRASSE"). Limits: .NET invariant casing is simple
-/// (one char to one char) mapping, so other full case foldings (for example "ŉ" vs "ʼN", "ﬀ" is handled by NFKC
-/// instead) are not applied, and casing is never language-specific: Turkish "I" and "ı" both fold to "i" like "İ".</item>
+/// <item>Case fold: <see cref="string.ToUpperInvariant"/> then <see cref="string.ToLowerInvariant"/> (so σ/ς/Σ fold
+/// together), then "ß" → "ss" (so "Straße" equals "STRASSE"), and Turkish dotless "ı" and dotted "İ" → "i" (the
+/// invariant casing leaves both alone), so "İstanbul", "ıstanbul" and "ISTANBUL" are the same. Limits: .NET invariant
+/// casing is simple (one char to one char) mapping, so the other full case foldings of Unicode (for example "ŉ" and
+/// "ʼN") are not applied, and casing is never language-specific: a Turkish firm's "ı" and "i" are the same name.</item>
 /// </list>
 /// </remarks>
 internal static class NameKey
@@ -40,7 +41,10 @@ internal static class NameKey
         var folded = Fold(ReplaceLoneSurrogates(name));
         var normalized = folded.IsNormalized(NormalizationForm.FormKC) ? folded : Fold(folded.Normalize(NormalizationForm.FormKC));
         var collapsed = CollapseWhitespace(normalized);
-        var cased = collapsed.ToUpperInvariant().ToLowerInvariant().Replace("ß", "ss", StringComparison.Ordinal);
+        var cased = collapsed.ToUpperInvariant().ToLowerInvariant()
+            .Replace("\u00DF", "ss", StringComparison.Ordinal)
+            .Replace('\u0131', 'i')
+            .Replace('\u0130', 'i');
         return cased.IsNormalized(NormalizationForm.FormKC) ? cased : cased.Normalize(NormalizationForm.FormKC);
     }
 
