@@ -95,7 +95,7 @@ public static class QbSyncBuilderExtensions
         return builder;
     }
 
-    private static IQbSyncBuilder AddCore(IServiceCollection services)
+    private static Builder AddCore(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<QbSyncOptions>().ValidateOnStart();

@@ -163,7 +163,7 @@ internal sealed partial class AccountTransitions(
             case StepOutcome.Transient transient:
             {
                 var problem = transient.Error is QuickBooks.QuickBooksException qbo
-                    ? StepOutcome.Problem(SyncReason.RetriesExhausted, qbo, now)
+                    ? StepOutcome.ProblemFrom(SyncReason.RetriesExhausted, qbo, now)
                     : new SyncProblem { Reason = SyncReason.RetriesExhausted, OccurredAt = now };
                 saved = await FailAsync(record, SyncTrigger.RetriesExhausted, problem, actorId, Describe(transient.Error), cancellationToken).ConfigureAwait(false);
                 break;

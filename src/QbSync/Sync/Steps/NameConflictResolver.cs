@@ -59,12 +59,12 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
         if (activeCustomers.Count == 1)
         {
             var customer = activeCustomers[0];
-            return linkedAccountOf(customer.Id) is { } other
+            return linkedAccountOf(customer.Id) is { } linkedAccount
                 ? new StepOutcome.Failed(new SyncProblem
                 {
                     Reason = SyncReason.CustomerLinkedToAnotherAccount,
                     CustomerIds = [customer.Id],
-                    ConflictingAccountId = other,
+                    ConflictingAccountId = linkedAccount,
                     OccurredAt = now,
                 })
                 : new StepOutcome.Linked(customer.Id, customer.DisplayName, SyncReason.None,
@@ -107,7 +107,7 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
             ConflictingRecordId = other?.Id,
             SuggestedDisplayName = suggestion,
             QuickBooksErrorCode = duplicate.ErrorCode,
-            QuickBooksMessage = duplicate.Errors.FirstOrDefault()?.Detail,
+            QuickBooksMessage = duplicate.Errors.Count > 0 ? duplicate.Errors[0].Detail : null,
             IntuitTid = duplicate.IntuitTid,
             OccurredAt = now,
         });

@@ -38,17 +38,17 @@ internal abstract record StepOutcome
                     OccurredAt = now,
                 });
             case QuickBooksAuthenticationException auth:
-                return new Failed(Problem(SyncReason.ReconnectRequired, auth, now));
+                return new Failed(ProblemFrom(SyncReason.ReconnectRequired, auth, now));
             case QuickBooksException { IsTransient: true }:
                 return new Transient(error);
             case QuickBooksException qbo:
-                return new Failed(Problem(SyncReason.QuickBooksValidationError, qbo, now));
+                return new Failed(ProblemFrom(SyncReason.QuickBooksValidationError, qbo, now));
             default:
                 return null;
         }
     }
 
-    public static SyncProblem Problem(SyncReason reason, QuickBooksException error, DateTimeOffset now)
+    public static SyncProblem ProblemFrom(SyncReason reason, QuickBooksException error, DateTimeOffset now)
     {
         var first = error.Errors.Count > 0 ? error.Errors[0] : null;
         var message = first is null ? null : string.Join(": ", new[] { first.Message, first.Detail }.Where(s => !string.IsNullOrWhiteSpace(s)));
