@@ -128,7 +128,7 @@ public sealed class ResilienceThroughClientTests
 
         again.Id.Should().Be(first.Id);
         h.CustomersNamed("Answer Lost").Should().Be(1);
-        h.RequestsTo("/customer").Last().Replayed.Should().BeTrue();
+        h.RequestsTo("/customer")[^1].Replayed.Should().BeTrue();
     }
 
     [Fact]
