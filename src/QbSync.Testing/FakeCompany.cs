@@ -207,7 +207,8 @@ public sealed class FakeCompany
                 var created = Create(entity, body, allowDuplicateDocNumber: false, allowReadOnly: true);
                 if (!active)
                 {
-                    created = Update(entity, new JsonObject { ["Id"] = created["Id"]!.GetValue<string>(), ["SyncToken"] = created["SyncToken"]!.GetValue<string>(), ["sparse"] = true, ["Active"] = false });
+                    // Seeding may deactivate read-only lists (customer types) that the API itself cannot change.
+                    created = Update(entity, new JsonObject { ["Id"] = created["Id"]!.GetValue<string>(), ["SyncToken"] = created["SyncToken"]!.GetValue<string>(), ["sparse"] = true, ["Active"] = false }, allowReadOnly: true);
                 }
 
                 return (JsonObject)created.DeepClone();
@@ -384,9 +385,9 @@ public sealed class FakeCompany
         return e;
     }
 
-    internal JsonObject Update(string entity, JsonObject body)
+    internal JsonObject Update(string entity, JsonObject body, bool allowReadOnly = false)
     {
-        if (entity == "CustomerType")
+        if (entity == "CustomerType" && !allowReadOnly)
         {
             throw FakeFaults.UnsupportedOperation("/v3/company/" + RealmId + "/customertype");
         }

@@ -108,6 +108,7 @@ public static class QbSyncBuilderExtensions
         services.TryAddSingleton<AccountWork>();
         services.TryAddSingleton<AccountTransitions>();
         services.TryAddScoped<PendingWorkRunner>();
+        services.TryAddScoped<LinkVerifier>();
         services.TryAddScoped<IAccountSyncService, AccountSyncService>();
         return new Builder(services);
     }

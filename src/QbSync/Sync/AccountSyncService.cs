@@ -18,6 +18,7 @@ internal sealed partial class AccountSyncService(
     AccountTransitions transitions,
     AccountWork work,
     PendingWorkRunner pending,
+    LinkVerifier verifier,
     CustomerDirectoryCache directories,
     ILogger<AccountSyncService> logger) : IAccountSyncService
 {
@@ -233,6 +234,19 @@ internal sealed partial class AccountSyncService(
 
     public Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default) =>
         pending.RunAsync(firmId, cancellationToken);
+
+    public async Task<int> VerifyLinksAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        return await verifier.VerifyAsync(await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> ApplyQuickBooksChangesAsync(string firmId, IEnumerable<QuickBooks.Webhooks.QuickBooksWebhookEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(events);
+        return await verifier.ApplyAsync(await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false), events, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<AccountSyncState> RunActionAsync(SyncActor actor, string accountId, SyncAction action, SyncTrigger trigger, SyncIntent intent, CancellationToken cancellationToken)
     {

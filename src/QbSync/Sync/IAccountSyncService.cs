@@ -122,6 +122,22 @@ public interface IAccountSyncService
     /// <returns>The saved settings.</returns>
     Task<FirmSyncSettings> ConnectCompanyAsync(SyncActor actor, string realmId, string authorizationCode, CancellationToken cancellationToken = default);
 
+    /// <summary>Checks every linked customer of the firm in QBO: one made inactive or gone turns its account NotSynced
+    /// (previously synced). Run it now and then (the background worker does not), or rely on webhooks.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many accounts changed.</returns>
+    Task<int> VerifyLinksAsync(string firmId, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies QBO's change notifications (verified and parsed with <c>QuickBooksWebhookVerifier</c> and
+    /// <c>QuickBooksWebhookParser</c>) to the firm's links: a customer merged into another relinks its account to the
+    /// survivor; one deleted or made inactive turns its account NotSynced. Events of other realms are ignored.</summary>
+    /// <param name="firmId">The firm whose QBO company sent them.</param>
+    /// <param name="events">The events.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many accounts changed.</returns>
+    Task<int> ApplyQuickBooksChangesAsync(string firmId, IEnumerable<QuickBooks.Webhooks.QuickBooksWebhookEvent> events, CancellationToken cancellationToken = default);
+
     /// <summary>Runs the firm's due automatic work now (for hosts without the background worker): eligible accounts
     /// never synced nor skipped, retries whose time has come, and work a stopped process left in Syncing.</summary>
     /// <param name="firmId">The firm.</param>

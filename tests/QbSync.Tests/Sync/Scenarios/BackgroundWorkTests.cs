@@ -1,0 +1,159 @@
+using Microsoft.Extensions.DependencyInjection;
+using QbSync.Stores;
+using QbSync.Sync;
+using QbSync.Testing;
+
+namespace QbSync.Tests.Sync.Scenarios;
+
+public class BackgroundWorkTests
+{
+    [Fact]
+    public async Task Transient_faults_keep_the_account_syncing_and_a_later_run_succeeds()
+    {
+        using var h = new SyncHarness();
+        await h.AddAccountAsync("a1", "Retry Me");
+        h.Qbo.Faults.Enqueue(InjectedFault.ServiceUnavailable, InjectedFault.TooManyRequests);
+
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+        var first = await h.Service.GetStateAsync(h.Admin, "a1");
+        first.Status.Should().Be(SyncStatus.Syncing, "a 503 is transient");
+        first.Label.Should().Be("Syncing");
+        (await h.Service.RunPendingAsync(SyncHarness.Firm)).Claimed.Should().Be(0, "the retry waits for its backoff");
+
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+        (await h.Service.GetStateAsync(h.Admin, "a1")).Status.Should().Be(SyncStatus.Syncing, "the 429 is transient too");
+
+        h.Time.Advance(TimeSpan.FromSeconds(61));
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+
+        var state = await h.Service.GetStateAsync(h.Admin, "a1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        h.Company.Customers.Should().ContainSingle();
+        h.Notifier.Failures.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Retries_run_out_into_failed_with_the_last_qbo_error()
+    {
+        using var h = new SyncHarness(sync: o => o.MaxAttempts = 2);
+        await h.AddAccountAsync("a1", "Never Reachable");
+        h.Qbo.Faults.SetRate(1.0, [InjectedFault.ServiceUnavailable]);
+
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+
+        var state = await h.Service.GetStateAsync(h.Admin, "a1");
+        state.Status.Should().Be(SyncStatus.Failed);
+        state.Reason.Should().Be(SyncReason.RetriesExhausted);
+        state.Problem!.QuickBooksErrorCode.Should().Be("503");
+        h.Notifier.Failures.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_crash_between_the_create_and_the_state_save_never_makes_a_second_customer()
+    {
+        var store = new CrashingStore(new InMemoryAccountStore());
+        using var first = new SyncHarness(store: store, workerId: "worker-1");
+        await first.AddAccountAsync("a1", "Crash Test Client");
+        store.CrashOnNextSuccess = true;
+
+        await FluentActions.Awaiting(() => first.Service.SyncAsync(first.Admin, "a1")).Should().ThrowAsync<SimulatedCrashException>();
+        first.Company.Customers.Should().ContainSingle("the create reached QBO before the process stopped");
+        var stuck = await store.GetAsync(SyncHarness.Firm, "a1");
+        stuck!.Status.Should().Be(SyncStatus.Syncing);
+        stuck.Intent!.Kind.Should().Be(SyncIntentKind.CreateCustomer);
+
+        // A new process (another worker) takes over once the lease has run out.
+        using var second = new SyncHarness(store: store, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2");
+        (await second.Service.RunPendingAsync(SyncHarness.Firm)).Claimed.Should().Be(0, "the lease still holds");
+        first.Time.Advance(TimeSpan.FromMinutes(6));
+        var run = await second.Service.RunPendingAsync(SyncHarness.Firm);
+
+        run.Synced.Should().Be(1);
+        var state = await second.Service.GetStateAsync(second.Admin, "a1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        first.Company.Customers.Should().ContainSingle();
+        state.CustomerId.Should().Be(first.Company.Customers[0]["Id"]!.GetValue<string>());
+        (await second.Service.GetHistoryAsync(second.Admin, "a1")).Should().Contain(e => e.Trigger == SyncTrigger.Resumed && e.ActorId == "system");
+    }
+
+    [Fact]
+    public async Task Two_workers_on_one_store_never_process_the_same_account_at_once()
+    {
+        var store = new InMemoryAccountStore();
+        using var one = new SyncHarness(store: store, workerId: "worker-1", sync: o => { o.BulkThreshold = 1000; o.ClaimBatchSize = 5; });
+        using var two = new SyncHarness(store: store, sharedFake: one.Qbo, sharedTime: one.Time, workerId: "worker-2", sync: o => { o.BulkThreshold = 1000; o.ClaimBatchSize = 5; });
+        for (var i = 0; i < 60; i++)
+        {
+            await one.AddAccountAsync($"a{i:00}", $"Parallel Client {i:00}");
+        }
+
+        one.Qbo.Faults.SetLatency(TimeSpan.FromMilliseconds(2));
+        var runs = await Task.WhenAll(one.Service.RunPendingAsync(SyncHarness.Firm), two.Service.RunPendingAsync(SyncHarness.Firm));
+
+        runs.Sum(r => r.Claimed).Should().Be(60);
+        runs.Sum(r => r.Synced).Should().Be(60);
+        one.Company.Customers.Should().HaveCount(60);
+        one.Qbo.Journal.Count(FakeRequestKind.Create).Should().Be(60, "no account was created twice");
+        for (var i = 0; i < 60; i++)
+        {
+            var history = await store.GetHistoryAsync(SyncHarness.Firm, $"a{i:00}");
+            history.Count(e => e.Trigger == SyncTrigger.AutoSyncStarted).Should().Be(1);
+        }
+    }
+
+    [Fact]
+    public async Task The_background_worker_runs_due_work_for_every_firm()
+    {
+        using var h = new SyncHarness(services: s => s.AddQbSync().AddBackgroundWorker());
+        await h.AddAccountAsync("a1", "Worker Client");
+        var worker = (SyncWorker)h.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single(s => s is SyncWorker);
+
+        (await worker.RunOnceAsync()).Should().Be(1);
+
+        (await h.Service.GetStateAsync(h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        (await worker.RunOnceAsync()).Should().Be(0);
+    }
+
+    private sealed class SimulatedCrashException : Exception;
+
+    /// <summary>Throws instead of saving the first successful outcome, as if the process stopped right after the QBO write.</summary>
+    private sealed class CrashingStore(IAccountStore inner) : IAccountStore
+    {
+        public bool CrashOnNextSuccess { get; set; }
+
+        public Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        {
+            if (CrashOnNextSuccess && history?.Trigger == SyncTrigger.Succeeded)
+            {
+                CrashOnNextSuccess = false;
+                throw new SimulatedCrashException();
+            }
+
+            return inner.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+        }
+
+        public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, accountId, cancellationToken);
+
+        public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
+
+        public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default) => inner.FindByCustomerIdAsync(firmId, customerId, cancellationToken);
+
+        public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetLinkedCustomersAsync(firmId, cancellationToken);
+
+        public Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
+
+        public Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
+            inner.ClaimDueAsync(firmId, ownerId, now, leaseDuration, maxCount, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueWorkAsync(now, cancellationToken);
+
+        public Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, accountId, cancellationToken);
+
+        public Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
+
+        public Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
+    }
+}
