@@ -580,6 +580,7 @@ public abstract class AccountStoreConformanceTests
             Assert.All(page.Items, r => Assert.Equal(SyncStatus.Failed, r.Status));
             seen.AddRange(page.Items.Select(r => r.AccountId));
             token = page.ContinuationToken;
+            Assert.True(seen.Count <= 20, "The listing does not end.");
         }
         while (token is not null);
 
@@ -761,11 +762,14 @@ public abstract class AccountStoreConformanceTests
 
             var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var claims = new ConcurrentBag<(string Owner, string AccountId)>();
+            var seen = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
             async Task ClaimAllAsync(string owner, int batch)
             {
                 await start.Task.ConfigureAwait(false);
-                while (true)
+
+                // Bounded, so a store that hands out leased records fails instead of looping for ever.
+                for (var call = 0; call < 250; call++)
                 {
                     var claimed = await store.ClaimDueAsync(firmId, owner, T0, TimeSpan.FromMinutes(5), batch).ConfigureAwait(false);
                     if (claimed.Count == 0)
@@ -776,9 +780,13 @@ public abstract class AccountStoreConformanceTests
                     foreach (var record in claimed)
                     {
                         Assert.Equal(owner, record.LeaseOwner);
+                        Assert.True(claimed.Count <= batch, "A claim returned more records than asked for.");
+                        Assert.True(seen.TryAdd(record.AccountId, owner), "Record " + record.AccountId + " was claimed twice.");
                         claims.Add((owner, record.AccountId));
                     }
                 }
+
+                Assert.Fail("The claims never ran out: leased records are being claimed again.");
             }
 
             var workers = Task.WhenAll(Task.Run(() => ClaimAllAsync("w1", 7)), Task.Run(() => ClaimAllAsync("w2", 5)));

@@ -74,6 +74,7 @@ public sealed class InMemoryAccountStoreConformanceTests : AccountStoreConforman
             var page = await store.ListAsync(firmId, new AccountQuery { PageSize = 1, ContinuationToken = token });
             seen.AddRange(page.Items.Select(r => r.AccountName));
             token = page.ContinuationToken;
+            seen.Count.Should().BeLessThanOrEqualTo(names.Length);
         }
         while (token is not null);
 
