@@ -1,0 +1,375 @@
+namespace QbSync.Stores;
+
+/// <summary>
+/// A thread-safe <see cref="IAccountStore"/> kept in memory, for tests, samples and single-process hosts. Every call
+/// runs under one lock, so each insert, compare-and-swap, claim and history append is atomic. Records handed in are
+/// copied and records handed out are immutable snapshots: no caller can change the stored state except through the
+/// store's methods. Nothing survives the process.
+/// </summary>
+public sealed class InMemoryAccountStore : IAccountStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Dictionary<string, Entry>> _firms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FirmSyncSettings> _settings = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            return Task.FromResult(TryGetEntry(firmId, accountId)?.Record);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        ValidateHistory(record, history);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
+        }
+
+        var stored = Freeze(record, 1);
+        lock (_lock)
+        {
+            if (!_firms.TryGetValue(record.FirmId, out var accounts))
+            {
+                accounts = new Dictionary<string, Entry>(StringComparer.Ordinal);
+                _firms.Add(record.FirmId, accounts);
+            }
+
+            if (accounts.ContainsKey(record.AccountId))
+            {
+                return Task.FromResult<SyncAccountRecord?>(null);
+            }
+
+            var entry = new Entry(stored);
+            if (history is not null)
+            {
+                entry.History.Add(history);
+            }
+
+            accounts.Add(record.AccountId, entry);
+            return Task.FromResult<SyncAccountRecord?>(stored);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        ValidateHistory(record, history);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            var entry = TryGetEntry(record.FirmId, record.AccountId);
+            if (entry is null || entry.Record.Version != expectedVersion)
+            {
+                return Task.FromResult<SyncAccountRecord?>(null);
+            }
+
+            entry.Record = Freeze(record, expectedVersion + 1);
+            if (history is not null)
+            {
+                entry.History.Add(history);
+            }
+
+            return Task.FromResult<SyncAccountRecord?>(entry.Record);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
+    /// account id (ordinal) is returned.</remarks>
+    public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            SyncAccountRecord? found = null;
+            if (_firms.TryGetValue(firmId, out var accounts))
+            {
+                foreach (var entry in accounts.Values)
+                {
+                    var record = entry.Record;
+                    if (string.Equals(record.CustomerId, customerId, StringComparison.Ordinal)
+                        && (found is null || string.CompareOrdinal(record.AccountId, found.AccountId) < 0))
+                    {
+                        found = record;
+                    }
+                }
+            }
+
+            return Task.FromResult(found);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
+    /// account id (ordinal) is given.</remarks>
+    public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyDictionary<string, string>>(cancellationToken);
+        }
+
+        var linked = new Dictionary<string, string>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            if (_firms.TryGetValue(firmId, out var accounts))
+            {
+                foreach (var entry in accounts.Values)
+                {
+                    var record = entry.Record;
+                    if (record.CustomerId is { } customerId
+                        && (!linked.TryGetValue(customerId, out var other) || string.CompareOrdinal(record.AccountId, other) < 0))
+                    {
+                        linked[customerId] = record.AccountId;
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(linked.AsReadOnly());
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The continuation token is not one this store issued.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is not between 1 and 1000.</exception>
+    public Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000, nameof(query));
+        if (query.Statuses is null)
+        {
+            throw new ArgumentException("The statuses must not be null; use an empty collection for all.", nameof(query));
+        }
+
+        (string Name, string Id)? after = query.ContinuationToken is null
+            ? null
+            : AccountListToken.Decode(query.ContinuationToken, nameof(query));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<AccountPage>(cancellationToken);
+        }
+
+        var statuses = query.Statuses.Count == 0 ? null : query.Statuses.ToHashSet();
+        List<SyncAccountRecord> matching;
+        lock (_lock)
+        {
+            matching = _firms.TryGetValue(firmId, out var accounts)
+                ? accounts.Values
+                    .Select(e => e.Record)
+                    .Where(r => statuses is null || statuses.Contains(r.Status))
+                    .Where(r => after is null || Compare(r.AccountName, r.AccountId, after.Value.Name, after.Value.Id) > 0)
+                    .ToList()
+                : [];
+        }
+
+        matching.Sort(static (a, b) => Compare(a.AccountName, a.AccountId, b.AccountName, b.AccountId));
+        if (matching.Count <= query.PageSize)
+        {
+            return Task.FromResult(new AccountPage(matching.AsReadOnly(), null));
+        }
+
+        var page = matching.GetRange(0, query.PageSize);
+        var last = page[^1];
+        return Task.FromResult(new AccountPage(page.AsReadOnly(), AccountListToken.Encode(last.AccountName, last.AccountId)));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncAccountRecord>>(cancellationToken);
+        }
+
+        var leaseUntil = now + leaseDuration;
+        var claimed = new List<SyncAccountRecord>();
+        lock (_lock)
+        {
+            if (_firms.TryGetValue(firmId, out var accounts))
+            {
+                var due = accounts.Values
+                    .Where(e => IsClaimable(e.Record, now))
+                    .OrderBy(e => e.Record.NextAttemptAt!.Value)
+                    .ThenBy(e => e.Record.AccountId, StringComparer.Ordinal)
+                    .Take(maxCount);
+                foreach (var entry in due)
+                {
+                    entry.Record = entry.Record with { LeaseOwner = ownerId, LeaseUntil = leaseUntil, Version = entry.Record.Version + 1 };
+                    claimed.Add(entry.Record);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SyncAccountRecord>>(claimed.AsReadOnly());
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A firm counts when at least one of its records could be claimed at <paramref name="now"/>: due, and
+    /// with a free or expired lease. The firm ids are in ordinal order.</remarks>
+    public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<string>>(cancellationToken);
+        }
+
+        List<string> firms;
+        lock (_lock)
+        {
+            firms = _firms
+                .Where(f => f.Value.Values.Any(e => IsClaimable(e.Record, now)))
+                .Select(f => f.Key)
+                .ToList();
+        }
+
+        firms.Sort(StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyList<string>>(firms.AsReadOnly());
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Empty when the firm has no such account.</remarks>
+    public Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncHistoryEntry>>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            var entry = TryGetEntry(firmId, accountId);
+            IReadOnlyList<SyncHistoryEntry> history = entry is null ? [] : entry.History.ToArray().AsReadOnly();
+            return Task.FromResult(history);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<FirmSyncSettings?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            return Task.FromResult(_settings.GetValueOrDefault(firmId));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(settings.FirmId, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<FirmSyncSettings?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            var storedVersion = _settings.TryGetValue(settings.FirmId, out var current) ? current.Version : 0;
+            if (storedVersion != expectedVersion)
+            {
+                return Task.FromResult<FirmSyncSettings?>(null);
+            }
+
+            var stored = settings with { Version = expectedVersion + 1 };
+            _settings[settings.FirmId] = stored;
+            return Task.FromResult<FirmSyncSettings?>(stored);
+        }
+    }
+
+    private static bool IsClaimable(SyncAccountRecord record, DateTimeOffset now) =>
+        record.NextAttemptAt is { } due && due <= now && (record.LeaseUntil is not { } lease || lease <= now);
+
+    private static int Compare(string nameA, string idA, string nameB, string idB)
+    {
+        var byName = string.CompareOrdinal(nameA, nameB);
+        return byName != 0 ? byName : string.CompareOrdinal(idA, idB);
+    }
+
+    private static void ValidateRecord(SyncAccountRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (string.IsNullOrEmpty(record.FirmId))
+        {
+            throw new ArgumentException("The record's firm id is required.", nameof(record));
+        }
+
+        if (string.IsNullOrEmpty(record.AccountId))
+        {
+            throw new ArgumentException("The record's account id is required.", nameof(record));
+        }
+
+        if (record.AccountName is null)
+        {
+            throw new ArgumentException("The record's account name is required.", nameof(record));
+        }
+    }
+
+    private static void ValidateHistory(SyncAccountRecord record, SyncHistoryEntry? history)
+    {
+        if (history is not null
+            && (!string.Equals(history.FirmId, record.FirmId, StringComparison.Ordinal)
+                || !string.Equals(history.AccountId, record.AccountId, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("The history entry must belong to the record's firm and account.", nameof(history));
+        }
+    }
+
+    /// <summary>A stored snapshot: the version set, and the problem's customer list copied so the caller's list
+    /// cannot change it.</summary>
+    private static SyncAccountRecord Freeze(SyncAccountRecord record, long version) => record with
+    {
+        Version = version,
+        Problem = record.Problem is null ? null : record.Problem with { CustomerIds = (record.Problem.CustomerIds ?? []).ToArray().AsReadOnly() },
+    };
+
+    private Entry? TryGetEntry(string firmId, string accountId) =>
+        _firms.TryGetValue(firmId, out var accounts) && accounts.TryGetValue(accountId, out var entry) ? entry : null;
+
+    private sealed class Entry(SyncAccountRecord record)
+    {
+        public SyncAccountRecord Record { get; set; } = record;
+
+        public List<SyncHistoryEntry> History { get; } = [];
+    }
+}
