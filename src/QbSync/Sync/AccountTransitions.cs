@@ -194,6 +194,25 @@ internal sealed partial class AccountTransitions(
         return saved ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record;
     }
 
+    /// <summary>Extends the leases of <paramref name="records"/> from <paramref name="from"/> on, replacing them with
+    /// their new versions; a record someone else changed meanwhile keeps its old version and will fail its next save.</summary>
+    public async Task RenewLeasesAsync(List<SyncAccountRecord> records, int from, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        for (var i = from; i < records.Count; i++)
+        {
+            var renewed = await store.TryUpdateAsync(records[i] with
+            {
+                LeaseUntil = now + Options.LeaseDuration,
+                NextAttemptAt = now + Options.LeaseDuration,
+            }, records[i].Version, null, cancellationToken).ConfigureAwait(false);
+            if (renewed is not null)
+            {
+                records[i] = renewed;
+            }
+        }
+    }
+
     /// <summary>Gives a claimed record back without working on it (shutdown, or it is no longer eligible).</summary>
     public async Task ReleaseAsync(SyncAccountRecord record, DateTimeOffset? nextAttemptAt)
     {

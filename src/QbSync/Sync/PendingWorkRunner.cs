@@ -219,11 +219,20 @@ internal sealed partial class PendingWorkRunner(
         }
 
         var typeId = await TryAsync(() => customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken)).ConfigureAwait(false);
-        foreach (var chunk in toCreate.Chunk(QuickBooksBatch.MaxItems))
+        var leasedAt = transitions.Now;
+        for (var start = 0; start < toCreate.Count; start += QuickBooksBatch.MaxItems)
         {
+            if (transitions.Now - leasedAt > transitions.Options.LeaseDuration / 2)
+            {
+                // A long first sync: renew the leases of the accounts still waiting, so no other worker resumes them.
+                await transitions.RenewLeasesAsync(toCreate, start, cancellationToken).ConfigureAwait(false);
+                leasedAt = transitions.Now;
+            }
+
+            var chunk = toCreate.GetRange(start, Math.Min(QuickBooksBatch.MaxItems, toCreate.Count - start));
             var batch = new QuickBooksBatch();
             var byBatchId = new Dictionary<string, SyncAccountRecord>(StringComparer.Ordinal);
-            for (var i = 0; i < chunk.Length; i++)
+            for (var i = 0; i < chunk.Count; i++)
             {
                 var batchId = "b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 byBatchId[batchId] = chunk[i];
@@ -249,8 +258,10 @@ internal sealed partial class PendingWorkRunner(
                     {
                         var customer = item.GetEntity<Customer>();
                         directory.Add(customer);
+                        var changes = AccountWork.DescribeChanges(record.AccountName, QuickBooksDisplayName.FromAccountName(record.AccountName));
                         outcomes[batchId] = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
-                            "created the customer in a batch" + (typeId.Value is null ? " (no Individual customer type in the company)" : " with customer type Individual"));
+                            "created the customer in a batch" + (typeId.Value is null ? " (no Individual customer type in the company)" : " with customer type Individual")
+                            + (changes is null ? string.Empty : "; " + changes));
                     }
                     else if (item.Fault is QuickBooksDuplicateNameException duplicate)
                     {

@@ -117,14 +117,78 @@ public class BackgroundWorkTests
         (await worker.RunOnceAsync()).Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_long_bulk_run_renews_the_leases_of_the_accounts_still_waiting()
+    {
+        var store = new ClockAdvancingStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store, sync: o => { o.BulkThreshold = 20; o.LeaseDuration = TimeSpan.FromMinutes(2); });
+        store.Time = h.Time;
+        for (var i = 0; i < 90; i++)
+        {
+            await h.AddAccountAsync($"a{i:00}", $"Long Run Client {i:00}");
+        }
+
+        var run = await h.Service.RunPendingAsync(SyncHarness.Firm);
+
+        run.Synced.Should().Be(90);
+        h.Company.Customers.Should().HaveCount(90);
+        store.LeaseRenewals.Should().BeGreaterThanOrEqualTo(60, "after the first batch took longer than half a lease, the 60 waiting accounts were renewed");
+    }
+
+    [Fact]
+    public async Task Shutting_down_mid_run_gives_the_claimed_accounts_back()
+    {
+        using var h = new SyncHarness(sync: o => o.BulkThreshold = 1000);
+        for (var i = 0; i < 20; i++)
+        {
+            await h.AddAccountAsync($"a{i:00}", $"Shutdown Client {i:00}");
+        }
+
+        using var stop = new CancellationTokenSource();
+        h.Qbo.Faults.SetLatency(TimeSpan.FromMilliseconds(200));
+        var run = h.Service.RunPendingAsync(SyncHarness.Firm, stop.Token);
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await FluentActions.Awaiting(() => run).Should().ThrowAsync<OperationCanceledException>();
+
+        var page = await h.Store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 });
+        page.Items.Should().OnlyContain(r => r.LeaseOwner == null && r.LeaseUntil == null, "nothing stays leased to a stopped worker");
+        h.Qbo.Faults.SetLatency(TimeSpan.Zero);
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+        (await h.Store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 })).Items.Should().OnlyContain(r => r.Status == SyncStatus.Synced);
+        h.Company.Customers.Should().HaveCount(20, "resumed work looked for what was already created");
+    }
+
     private sealed class SimulatedCrashException : Exception;
 
+    /// <summary>Moves the fake clock 5 seconds on every account finished, as a slow QBO would.</summary>
+    private sealed class ClockAdvancingStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Time { get; set; }
+
+        public int LeaseRenewals { get; private set; }
+
+        public override Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        {
+            if (history?.Trigger == SyncTrigger.Succeeded)
+            {
+                Time?.Advance(TimeSpan.FromSeconds(5));
+            }
+            else if (history is null && record.Status == SyncStatus.Syncing && record.Intent?.Kind == SyncIntentKind.CreateCustomer && Time is not null && record.LeaseUntil > Time.GetUtcNow() + TimeSpan.FromMinutes(1.5))
+            {
+                LeaseRenewals++;
+            }
+
+            return base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+        }
+    }
+
     /// <summary>Throws instead of saving the first successful outcome, as if the process stopped right after the QBO write.</summary>
-    private sealed class CrashingStore(IAccountStore inner) : IAccountStore
+    private sealed class CrashingStore(IAccountStore inner) : DelegatingStore(inner)
     {
         public bool CrashOnNextSuccess { get; set; }
 
-        public Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        public override Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
         {
             if (CrashOnNextSuccess && history?.Trigger == SyncTrigger.Succeeded)
             {
@@ -132,28 +196,35 @@ public class BackgroundWorkTests
                 throw new SimulatedCrashException();
             }
 
-            return inner.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+            return base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
         }
-
-        public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, accountId, cancellationToken);
-
-        public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
-
-        public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default) => inner.FindByCustomerIdAsync(firmId, customerId, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetLinkedCustomersAsync(firmId, cancellationToken);
-
-        public Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
-
-        public Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
-            inner.ClaimDueAsync(firmId, ownerId, now, leaseDuration, maxCount, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueWorkAsync(now, cancellationToken);
-
-        public Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, accountId, cancellationToken);
-
-        public Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
-
-        public Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
     }
+}
+
+/// <summary>Passes every call to another store; tests override what they need to observe or break.</summary>
+internal class DelegatingStore(IAccountStore inner) : IAccountStore
+{
+    public virtual Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) =>
+        inner.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+
+    public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, accountId, cancellationToken);
+
+    public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
+
+    public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default) => inner.FindByCustomerIdAsync(firmId, customerId, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetLinkedCustomersAsync(firmId, cancellationToken);
+
+    public Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
+
+    public Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
+        inner.ClaimDueAsync(firmId, ownerId, now, leaseDuration, maxCount, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueWorkAsync(now, cancellationToken);
+
+    public Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, accountId, cancellationToken);
+
+    public Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
+
+    public Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
 }
