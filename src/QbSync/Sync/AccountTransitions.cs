@@ -221,15 +221,20 @@ internal sealed partial class AccountTransitions(
 
     private async Task<SyncAccountRecord?> FailAsync(SyncAccountRecord record, SyncTrigger trigger, SyncProblem problem, string actorId, string? note, CancellationToken cancellationToken)
     {
+        // A failed account holds no customer: a link it had before the failed attempt is released, so the customer
+        // shows in the picker again and no stale link blocks another account.
+        var unlinked = record.CustomerId is null ? null : $"unlinked from customer {record.CustomerId}";
         var saved = await TryApplyAsync(record, trigger, r => r with
         {
             Reason = problem.Reason,
             Problem = problem,
+            CustomerId = null,
+            CustomerDisplayName = null,
             Intent = null,
             LeaseOwner = null,
             LeaseUntil = null,
             NextAttemptAt = null,
-        }, actorId, note, cancellationToken).ConfigureAwait(false);
+        }, actorId, note is null ? unlinked : unlinked is null ? note : note + "; " + unlinked, cancellationToken).ConfigureAwait(false);
         if (saved is not null)
         {
             LogFailed(logger, saved.FirmId, saved.AccountId, problem.Reason, problem.QuickBooksErrorCode, problem.IntuitTid);
