@@ -230,19 +230,20 @@ public sealed class QuickBooksBatchResult
 }
 
 /// <summary>Sends batches of up to 30 operations (throttled at 40 batch requests per minute per realm).</summary>
-public class BatchClient
+public class BatchClient : QuickBooksSubClient
 {
     /// <summary>QBO accepts a batch <c>requestid</c> of at most 36 characters.</summary>
     public const int MaxBatchRequestIdLength = 36;
-
-    private readonly QuickBooksApi? _api;
 
     /// <summary>For mocking.</summary>
     protected BatchClient()
     {
     }
 
-    internal BatchClient(QuickBooksApi api) => _api = api;
+    internal BatchClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>Sends a batch. Item faults come back in the result; only a failure of the whole request throws.</summary>
     /// <param name="realmId">The company.</param>
@@ -305,6 +306,4 @@ public class BatchClient
 
         return new QuickBooksBatchResult(results);
     }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
 }

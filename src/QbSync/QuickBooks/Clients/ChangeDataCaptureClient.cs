@@ -41,16 +41,17 @@ public sealed class QuickBooksChanges
 }
 
 /// <summary>Change data capture: what changed in a company since a point in time.</summary>
-public class ChangeDataCaptureClient
+public class ChangeDataCaptureClient : QuickBooksSubClient
 {
-    private readonly QuickBooksApi? _api;
-
     /// <summary>For mocking.</summary>
     protected ChangeDataCaptureClient()
     {
     }
 
-    internal ChangeDataCaptureClient(QuickBooksApi api) => _api = api;
+    internal ChangeDataCaptureClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>Asks QBO which entities changed since <paramref name="changedSince"/>.</summary>
     /// <param name="realmId">The company.</param>
@@ -163,6 +164,4 @@ public class ChangeDataCaptureClient
             Other = other.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<JsonElement>)pair.Value, StringComparer.Ordinal),
         };
     }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
 }

@@ -27,17 +27,8 @@ public class CustomersClient : NameListClient<Customer>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The created customer.</returns>
     /// <exception cref="QuickBooksDuplicateNameException">The name is held by another customer, vendor or employee.</exception>
-    public virtual Task<Customer> CreateAsync(string realmId, CustomerCreateRequest customer, string? requestId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentNullException.ThrowIfNull(customer);
-        var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "customer", "Customer", "create")
-        {
-            Content = QuickBooksApi.JsonContent(customer, QuickBooksJsonContext.Wire.CustomerCreateRequest),
-            RequestId = RequestIds.For(requestId),
-        };
-        return Api.SendForEntityAsync(request, "Customer", TypeInfo, cancellationToken);
-    }
+    public virtual Task<Customer> CreateAsync(string realmId, CustomerCreateRequest customer, string? requestId = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(realmId, "Customer", "create", customer, QuickBooksJsonContext.Wire.CustomerCreateRequest, TypeInfo, requestId, cancellationToken);
 
     /// <summary>Sends a sparse update: only the fields set on <paramref name="update"/> change.</summary>
     /// <param name="realmId">The company.</param>
@@ -46,17 +37,8 @@ public class CustomersClient : NameListClient<Customer>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated customer (its <see cref="QuickBooksEntity.SyncToken"/> is new unless nothing changed).</returns>
     /// <exception cref="QuickBooksStaleObjectException">The sync token is stale: read the customer again.</exception>
-    public virtual Task<Customer> UpdateAsync(string realmId, CustomerUpdateRequest update, string? requestId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentNullException.ThrowIfNull(update);
-        var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "customer", "Customer", "update")
-        {
-            Content = QuickBooksApi.JsonContent(update, QuickBooksJsonContext.Wire.CustomerUpdateRequest),
-            RequestId = RequestIds.For(requestId),
-        };
-        return Api.SendForEntityAsync(request, "Customer", TypeInfo, cancellationToken);
-    }
+    public virtual Task<Customer> UpdateAsync(string realmId, CustomerUpdateRequest update, string? requestId = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(realmId, "Customer", "update", update, QuickBooksJsonContext.Wire.CustomerUpdateRequest, TypeInfo, requestId, cancellationToken);
 
     /// <summary>Makes a customer inactive, which is how QBO "deletes" customers.</summary>
     /// <param name="realmId">The company.</param>

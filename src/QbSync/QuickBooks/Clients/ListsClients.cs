@@ -4,16 +4,17 @@ using QbSync.QuickBooks.Serialization;
 namespace QbSync.QuickBooks;
 
 /// <summary>Customer types: a read-only list in the API.</summary>
-public class CustomerTypesClient
+public class CustomerTypesClient : QuickBooksSubClient
 {
-    private readonly QuickBooksApi? _api;
-
     /// <summary>For mocking.</summary>
     protected CustomerTypesClient()
     {
     }
 
-    internal CustomerTypesClient(QuickBooksApi api) => _api = api;
+    internal CustomerTypesClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>Lists every customer type (a short list: one page of up to 1000).</summary>
     /// <param name="realmId">The company.</param>
@@ -37,21 +38,20 @@ public class CustomerTypesClient
 
         return items;
     }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
 }
 
 /// <summary>Items (products and services) used on invoice lines.</summary>
-public class ItemsClient
+public class ItemsClient : QuickBooksSubClient
 {
-    private readonly QuickBooksApi? _api;
-
     /// <summary>For mocking.</summary>
     protected ItemsClient()
     {
     }
 
-    internal ItemsClient(QuickBooksApi api) => _api = api;
+    internal ItemsClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>Finds items by exact name (the name is escaped, never concatenated).</summary>
     /// <param name="realmId">The company.</param>
@@ -85,13 +85,6 @@ public class ItemsClient
     /// <param name="id">The item's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The item.</returns>
-    public virtual Task<Item> GetAsync(string realmId, string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "item/" + Uri.EscapeDataString(id), "Item", "read"),
-            "Item", QuickBooksJsonContext.Wire.Item, cancellationToken);
-    }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
+    public virtual Task<Item> GetAsync(string realmId, string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(realmId, "Item", id, QuickBooksJsonContext.Wire.Item, cancellationToken);
 }

@@ -8,10 +8,9 @@ namespace QbSync.QuickBooks;
 /// employees.
 /// </summary>
 /// <typeparam name="T">Customer, vendor or employee.</typeparam>
-public abstract class NameListClient<T>
+public abstract class NameListClient<T> : QuickBooksSubClient
     where T : QuickBooksNamedEntity
 {
-    private readonly QuickBooksApi? _api;
     private readonly string _entity;
     private readonly JsonTypeInfo<T>? _typeInfo;
 
@@ -22,13 +21,11 @@ public abstract class NameListClient<T>
     }
 
     private protected NameListClient(QuickBooksApi api, string entity, JsonTypeInfo<T> typeInfo)
+        : base(api)
     {
-        _api = api;
         _entity = entity;
         _typeInfo = typeInfo;
     }
-
-    private protected QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
 
     private protected JsonTypeInfo<T> TypeInfo => _typeInfo!;
 
@@ -104,11 +101,6 @@ public abstract class NameListClient<T>
     /// <param name="id">The record's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The record.</returns>
-    public virtual Task<T> GetAsync(string realmId, string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        var request = new QuickBooksApiRequest(realmId, HttpMethod.Get, _entity.ToLowerInvariant() + "/" + Uri.EscapeDataString(id), _entity, "read");
-        return Api.SendForEntityAsync(request, _entity, TypeInfo, cancellationToken);
-    }
+    public virtual Task<T> GetAsync(string realmId, string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(realmId, _entity, id, TypeInfo, cancellationToken);
 }

@@ -4,16 +4,17 @@ using QbSync.QuickBooks.Serialization;
 namespace QbSync.QuickBooks;
 
 /// <summary>Invoices: create (idempotent), read, find by document number.</summary>
-public class InvoicesClient
+public class InvoicesClient : QuickBooksSubClient
 {
-    private readonly QuickBooksApi? _api;
-
     /// <summary>For mocking.</summary>
     protected InvoicesClient()
     {
     }
 
-    internal InvoicesClient(QuickBooksApi api) => _api = api;
+    internal InvoicesClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>
     /// Creates an invoice with a <c>requestid</c> chosen once (yours, or generated) and reused by every retry. QBO's
@@ -25,30 +26,16 @@ public class InvoicesClient
     /// <param name="requestId">The idempotency key of this logical write, at most 50 characters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The created invoice.</returns>
-    public virtual Task<Invoice> CreateAsync(string realmId, InvoiceCreateRequest invoice, string? requestId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentNullException.ThrowIfNull(invoice);
-        var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "invoice", "Invoice", "create")
-        {
-            Content = QuickBooksApi.JsonContent(invoice, QuickBooksJsonContext.Wire.InvoiceCreateRequest),
-            RequestId = RequestIds.For(requestId),
-        };
-        return Api.SendForEntityAsync(request, "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken);
-    }
+    public virtual Task<Invoice> CreateAsync(string realmId, InvoiceCreateRequest invoice, string? requestId = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(realmId, "Invoice", "create", invoice, QuickBooksJsonContext.Wire.InvoiceCreateRequest, QuickBooksJsonContext.Wire.Invoice, requestId, cancellationToken);
 
     /// <summary>Reads one invoice.</summary>
     /// <param name="realmId">The company.</param>
     /// <param name="id">The invoice's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The invoice.</returns>
-    public virtual Task<Invoice> GetAsync(string realmId, string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "invoice/" + Uri.EscapeDataString(id), "Invoice", "read"),
-            "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken);
-    }
+    public virtual Task<Invoice> GetAsync(string realmId, string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(realmId, "Invoice", id, QuickBooksJsonContext.Wire.Invoice, cancellationToken);
 
     /// <summary>Finds invoices by document number (the number is escaped, never concatenated).</summary>
     /// <param name="realmId">The company.</param>
@@ -63,21 +50,20 @@ public class InvoicesClient
         var page = await Api.QueryPageAsync(realmId, query, "Invoice", QuickBooksJsonContext.Wire.Invoice, cancellationToken).ConfigureAwait(false);
         return page.Items;
     }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
 }
 
 /// <summary>Payments: create (idempotent) and read.</summary>
-public class PaymentsClient
+public class PaymentsClient : QuickBooksSubClient
 {
-    private readonly QuickBooksApi? _api;
-
     /// <summary>For mocking.</summary>
     protected PaymentsClient()
     {
     }
 
-    internal PaymentsClient(QuickBooksApi api) => _api = api;
+    internal PaymentsClient(QuickBooksApi api)
+        : base(api)
+    {
+    }
 
     /// <summary>Creates a payment with a <c>requestid</c> chosen once and reused by every retry.</summary>
     /// <param name="realmId">The company.</param>
@@ -85,30 +71,14 @@ public class PaymentsClient
     /// <param name="requestId">The idempotency key of this logical write, at most 50 characters.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The created payment.</returns>
-    public virtual Task<Payment> CreateAsync(string realmId, PaymentCreateRequest payment, string? requestId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentNullException.ThrowIfNull(payment);
-        var request = new QuickBooksApiRequest(realmId, HttpMethod.Post, "payment", "Payment", "create")
-        {
-            Content = QuickBooksApi.JsonContent(payment, QuickBooksJsonContext.Wire.PaymentCreateRequest),
-            RequestId = RequestIds.For(requestId),
-        };
-        return Api.SendForEntityAsync(request, "Payment", QuickBooksJsonContext.Wire.Payment, cancellationToken);
-    }
+    public virtual Task<Payment> CreateAsync(string realmId, PaymentCreateRequest payment, string? requestId = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(realmId, "Payment", "create", payment, QuickBooksJsonContext.Wire.PaymentCreateRequest, QuickBooksJsonContext.Wire.Payment, requestId, cancellationToken);
 
     /// <summary>Reads one payment.</summary>
     /// <param name="realmId">The company.</param>
     /// <param name="id">The payment's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The payment.</returns>
-    public virtual Task<Payment> GetAsync(string realmId, string id, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(realmId);
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        return Api.SendForEntityAsync(new QuickBooksApiRequest(realmId, HttpMethod.Get, "payment/" + Uri.EscapeDataString(id), "Payment", "read"),
-            "Payment", QuickBooksJsonContext.Wire.Payment, cancellationToken);
-    }
-
-    private QuickBooksApi Api => _api ?? throw new InvalidOperationException("This instance was created for mocking.");
+    public virtual Task<Payment> GetAsync(string realmId, string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(realmId, "Payment", id, QuickBooksJsonContext.Wire.Payment, cancellationToken);
 }
