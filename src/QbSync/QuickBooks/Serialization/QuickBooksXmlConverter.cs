@@ -26,8 +26,8 @@ namespace QbSync.QuickBooks.Serialization;
 /// (<c>Line</c>, <c>LinkedTxn</c>, <c>CustomField</c>, <c>TaxLine</c>, <c>Error</c>, …), every child of a
 /// <c>QueryResponse</c> (the entity rows), <c>CDCResponse</c>, the <c>QueryResponse</c>s inside it and
 /// <c>BatchItemResponse</c>.</item>
-/// <item>The text <c>true</c>/<c>false</c> becomes a JSON boolean, except in free-text elements (names, notes,
-/// addresses); all other text stays a string (the models read numbers from strings; ids stay strings). The
+/// <item>The text <c>true</c>/<c>false</c> becomes a JSON boolean (<c>sparse="false"</c> too), except in free-text
+/// elements (names, notes, addresses) and <c>name</c> attributes; all other text stays a string (the models read numbers from strings; ids stay strings). The
 /// <c>startPosition</c>, <c>maxResults</c> and <c>totalCount</c> attributes of a <c>QueryResponse</c> become numbers.</item>
 /// <item>An empty element (no attribute, no child, no text) is omitted, as QBO's JSON omits unset values; an empty
 /// <c>QueryResponse</c>, <c>CDCResponse</c> or <c>BatchItemResponse</c> becomes <c>{}</c> so the structure stays.</item>
@@ -209,6 +209,10 @@ internal static class QuickBooksXmlConverter
                 && long.TryParse(attribute.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
             {
                 writer.WriteNumber(name, number);
+            }
+            else if (name != "name" && attribute.Value is "true" or "false")
+            {
+                writer.WriteBoolean(name, attribute.Value == "true");
             }
             else
             {
