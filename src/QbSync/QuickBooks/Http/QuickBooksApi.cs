@@ -5,9 +5,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Xml;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 using QbSync.Diagnostics;
+using QbSync.QuickBooks.Serialization;
 
 namespace QbSync.QuickBooks.Http;
 
@@ -81,11 +83,12 @@ internal sealed partial class QuickBooksApi
 
             try
             {
-                var document = JsonDocument.Parse(body);
+                // Asked for JSON, QBO still answers XML now and then: read it as the JSON it would have sent.
+                var document = QuickBooksXmlConverter.LooksLikeXml(body) ? QuickBooksXmlConverter.ToJsonDocument(body) : JsonDocument.Parse(body);
                 Record(request, activity, "success", response.StatusCode, tid);
                 return new QuickBooksApiResponse(document, tid);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or XmlException)
             {
                 Record(request, activity, "invalid_body", response.StatusCode, tid);
                 throw QuickBooksFailures.InvalidResponse(response.StatusCode, tid, request.RequestId, ex);
