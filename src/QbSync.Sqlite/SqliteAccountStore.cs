@@ -13,8 +13,11 @@ namespace QbSync.Sqlite;
 /// same record. Every statement is constant text with parameters.
 /// </summary>
 /// <remarks>
-/// Times are stored as fixed-width UTC text with 100 ns precision and read back in UTC (offset zero). Text is stored
-/// as UTF-16BE so that SQLite's <c>BINARY</c> order is exactly <see cref="string.CompareOrdinal(string, string)"/>.
+/// Times are stored as fixed-width UTC text with 100 ns precision and read back in UTC (offset zero); the problem's
+/// <see cref="SyncProblem.OccurredAt"/> keeps its offset (it is JSON). A database this library creates stores text as
+/// UTF-16BE, so SQLite's <c>BINARY</c> order is exactly <see cref="string.CompareOrdinal(string, string)"/> (the order
+/// of <see cref="ListAsync"/>); in a UTF-8 database created by other means, names outside the Basic Multilingual Plane
+/// would sort after U+E000–U+FFFF instead of before.
 /// </remarks>
 public sealed class SqliteAccountStore : IAccountStore
 {
