@@ -1,0 +1,550 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using QbSync.Stores;
+
+namespace QbSync.Sqlite;
+
+/// <summary>
+/// An <see cref="IAccountStore"/> in a SQLite database file: the embedded default for a real single-machine host,
+/// shared safely by several processes on that machine. Every operation opens its own pooled connection; the schema is
+/// migrated at first use (or by <see cref="MigrateAsync"/>). Inserts are <c>INSERT … ON CONFLICT DO NOTHING</c>,
+/// updates a compare-and-swap on the version with the history entry in the same transaction, and claims select and
+/// lease due records in one <c>BEGIN IMMEDIATE</c> transaction, so two claimers (in one process or two) never get the
+/// same record. Every statement is constant text with parameters.
+/// </summary>
+/// <remarks>
+/// Times are stored as fixed-width UTC text with 100 ns precision and read back in UTC (offset zero); the problem's
+/// <see cref="SyncProblem.OccurredAt"/> keeps its offset (it is JSON). A database this library creates stores text as
+/// UTF-16BE, so SQLite's <c>BINARY</c> order is exactly <see cref="string.CompareOrdinal(string, string)"/> (the order
+/// of <see cref="ListAsync"/>); in a UTF-8 database created by other means, names outside the Basic Multilingual Plane
+/// would sort after U+E000–U+FFFF instead of before.
+/// </remarks>
+public sealed class SqliteAccountStore : IAccountStore
+{
+    private const string Columns =
+        "firm_id, account_id, account_name, has_billing_activity, status, reason, problem, customer_id, customer_display_name, "
+        + "was_synced_before, was_skipped, intent, attempts, next_attempt_at, lease_owner, lease_until, status_changed_at, version";
+
+    private const string SelectOne = "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND account_id = $account;";
+
+    private const string InsertIfAbsent =
+        "INSERT INTO accounts (" + Columns + ") VALUES ($firm, $account, $name, $billing, $status, $reason, $problem, $customer, "
+        + "$customer_name, $synced_before, $skipped, $intent, $attempts, $next_attempt, $lease_owner, $lease_until, $status_changed, 1) "
+        + "ON CONFLICT (firm_id, account_id) DO NOTHING;";
+
+    private const string CompareAndSwap =
+        "UPDATE accounts SET account_name = $name, has_billing_activity = $billing, status = $status, reason = $reason, "
+        + "problem = $problem, customer_id = $customer, customer_display_name = $customer_name, was_synced_before = $synced_before, "
+        + "was_skipped = $skipped, intent = $intent, attempts = $attempts, next_attempt_at = $next_attempt, lease_owner = $lease_owner, "
+        + "lease_until = $lease_until, status_changed_at = $status_changed, version = version + 1 "
+        + "WHERE firm_id = $firm AND account_id = $account AND version = $expected;";
+
+    private const string InsertHistory =
+        "INSERT INTO account_history (firm_id, account_id, from_status, to_status, sync_trigger, reason, actor_id, at, note) "
+        + "VALUES ($firm, $account, $from, $to, $trigger, $reason, $actor, $at, $note);";
+
+    private const string SelectHistory =
+        "SELECT from_status, to_status, sync_trigger, reason, actor_id, at, note FROM account_history "
+        + "WHERE firm_id = $firm AND account_id = $account ORDER BY id;";
+
+    private const string SelectByCustomer =
+        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND customer_id = $customer ORDER BY account_id COLLATE BINARY LIMIT 1;";
+
+    private const string SelectLinkedCustomers =
+        "SELECT customer_id, MIN(account_id COLLATE BINARY) FROM accounts WHERE firm_id = $firm AND customer_id IS NOT NULL GROUP BY customer_id;";
+
+    private const string ListFirstPage =
+        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm "
+        + "AND ($statuses IS NULL OR status IN (SELECT value FROM json_each($statuses))) "
+        + "ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
+
+    private const string ListNextPage =
+        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm "
+        + "AND ($statuses IS NULL OR status IN (SELECT value FROM json_each($statuses))) "
+        + "AND (account_name, account_id) > ($after_name, $after_id) "
+        + "ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
+
+    private const string Claim =
+        "UPDATE accounts SET lease_owner = $owner, lease_until = $lease_until, version = version + 1 "
+        + "WHERE firm_id = $firm AND account_id IN ("
+        + "SELECT account_id FROM accounts WHERE firm_id = $firm AND next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
+        + "AND (lease_until IS NULL OR lease_until <= $now) "
+        + "ORDER BY next_attempt_at, account_id COLLATE BINARY LIMIT $max) "
+        + "RETURNING " + Columns + ";";
+
+    private const string SelectFirmsWithDueWork =
+        "SELECT DISTINCT firm_id FROM accounts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
+        + "AND (lease_until IS NULL OR lease_until <= $now) ORDER BY firm_id COLLATE BINARY;";
+
+    private const string SelectSettings =
+        "SELECT realm_id, scope, create_missing_customers, version FROM firm_settings WHERE firm_id = $firm;";
+
+    private const string InsertSettingsIfAbsent =
+        "INSERT INTO firm_settings (firm_id, realm_id, scope, create_missing_customers, version) "
+        + "VALUES ($firm, $realm, $scope, $create, 1) ON CONFLICT (firm_id) DO NOTHING;";
+
+    private const string UpdateSettings =
+        "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, version = version + 1 "
+        + "WHERE firm_id = $firm AND version = $expected;";
+
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Creates a store over the database the options name. Nothing is opened until first use.</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentException">The connection string is missing, invalid, in-memory or read-only.</exception>
+    public SqliteAccountStore(SqliteStoreOptions options)
+    {
+        _database = new SqliteDatabase(options, nameof(options));
+    }
+
+    /// <summary>Creates a store over a database file.</summary>
+    /// <param name="connectionString">The connection string, for example <c>Data Source=qbsync.db</c>.</param>
+    /// <exception cref="ArgumentException">The connection string is missing, invalid, in-memory or read-only.</exception>
+    public SqliteAccountStore(string connectionString)
+        : this(new SqliteStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema now rather than at first use: applies the embedded migrations the database
+    /// lacks, in order, in one transaction. Idempotent, and safe when several processes start at once.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (a migration in progress still completes).</param>
+    /// <returns>A task that completes once the schema is current.</returns>
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _database.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectOne;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$account", accountId);
+        return await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        ValidateHistory(record, history);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = InsertIfAbsent;
+            AddRecordParameters(insert, record);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                return null;
+            }
+        }
+
+        await AppendHistoryAsync(connection, transaction, history, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Normalize(record, 1);
+    }
+
+    /// <inheritdoc />
+    public async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRecord(record);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        ValidateHistory(record, history);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = transaction;
+            update.CommandText = CompareAndSwap;
+            AddRecordParameters(update, record);
+            update.Parameters.AddWithValue("$expected", expectedVersion);
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                return null;
+            }
+        }
+
+        await AppendHistoryAsync(connection, transaction, history, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Normalize(record, expectedVersion + 1);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
+    /// account id (ordinal) is returned.</remarks>
+    public async Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectByCustomer;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$customer", customerId);
+        return await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
+    /// account id (ordinal) is given.</remarks>
+    public async Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var linked = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectLinkedCustomers;
+        command.Parameters.AddWithValue("$firm", firmId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            linked[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return linked.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The continuation token is not one this store issued.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is not between 1 and 1000.</exception>
+    public async Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000, nameof(query));
+        if (query.Statuses is null)
+        {
+            throw new ArgumentException("The statuses must not be null; use an empty collection for all.", nameof(query));
+        }
+
+        (string Name, string Id)? after = query.ContinuationToken is null
+            ? null
+            : ListToken.Decode(query.ContinuationToken, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var statuses = query.Statuses.Count == 0
+            ? null
+            : "[" + string.Join(',', query.Statuses.Distinct().Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = after is null ? ListFirstPage : ListNextPage;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$statuses", (object?)statuses ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", query.PageSize + 1);
+        if (after is { } key)
+        {
+            command.Parameters.AddWithValue("$after_name", key.Name);
+            command.Parameters.AddWithValue("$after_id", key.Id);
+        }
+
+        var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        if (rows.Count <= query.PageSize)
+        {
+            return new AccountPage(rows.AsReadOnly(), null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        var last = rows[^1];
+        return new AccountPage(rows.AsReadOnly(), ListToken.Encode(last.AccountName, last.AccountId));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        List<SyncAccountRecord> claimed;
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = Claim;
+            command.Parameters.AddWithValue("$firm", firmId);
+            command.Parameters.AddWithValue("$owner", ownerId);
+            command.Parameters.AddWithValue("$now", SqliteText.FormatTime(now));
+            command.Parameters.AddWithValue("$lease_until", SqliteText.FormatTime(now + leaseDuration));
+            command.Parameters.AddWithValue("$max", maxCount);
+            claimed = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // RETURNING gives rows in no particular order: oldest due first, ties by account id.
+        claimed.Sort(static (a, b) =>
+        {
+            var byDue = a.NextAttemptAt!.Value.CompareTo(b.NextAttemptAt!.Value);
+            return byDue != 0 ? byDue : string.CompareOrdinal(a.AccountId, b.AccountId);
+        });
+        return claimed.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A firm counts when at least one of its records could be claimed at <paramref name="now"/>: due, and
+    /// with a free or expired lease. The firm ids are in ordinal order.</remarks>
+    public async Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var firms = new List<string>();
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectFirmsWithDueWork;
+        command.Parameters.AddWithValue("$now", SqliteText.FormatTime(now));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            firms.Add(reader.GetString(0));
+        }
+
+        return firms.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Empty when the firm has no such account.</remarks>
+    public async Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var history = new List<SyncHistoryEntry>();
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectHistory;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$account", accountId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            history.Add(new SyncHistoryEntry
+            {
+                FirmId = firmId,
+                AccountId = accountId,
+                From = (SyncStatus)reader.GetInt32(0),
+                To = (SyncStatus)reader.GetInt32(1),
+                Trigger = (SyncTrigger)reader.GetInt32(2),
+                Reason = (SyncReason)reader.GetInt32(3),
+                ActorId = reader.GetString(4),
+                At = SqliteText.ParseTime(reader.GetString(5)),
+                Note = reader.IsDBNull(6) ? null : reader.GetString(6),
+            });
+        }
+
+        return history.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    public async Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectSettings;
+        command.Parameters.AddWithValue("$firm", firmId);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new FirmSyncSettings
+        {
+            FirmId = firmId,
+            RealmId = reader.IsDBNull(0) ? null : reader.GetString(0),
+            Scope = (SyncScope)reader.GetInt32(1),
+            CreateMissingCustomers = reader.GetInt64(2) != 0,
+            Version = reader.GetInt64(3),
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(settings.FirmId, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = expectedVersion == 0 ? InsertSettingsIfAbsent : UpdateSettings;
+        command.Parameters.AddWithValue("$firm", settings.FirmId);
+        command.Parameters.AddWithValue("$realm", (object?)settings.RealmId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$scope", (int)settings.Scope);
+        command.Parameters.AddWithValue("$create", settings.CreateMissingCustomers ? 1 : 0);
+        if (expectedVersion != 0)
+        {
+            command.Parameters.AddWithValue("$expected", expectedVersion);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
+            ? settings with { Version = expectedVersion + 1 }
+            : null;
+    }
+
+    private static async Task AppendHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, SyncHistoryEntry? history, CancellationToken cancellationToken)
+    {
+        if (history is null)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertHistory;
+        command.Parameters.AddWithValue("$firm", history.FirmId);
+        command.Parameters.AddWithValue("$account", history.AccountId);
+        command.Parameters.AddWithValue("$from", (int)history.From);
+        command.Parameters.AddWithValue("$to", (int)history.To);
+        command.Parameters.AddWithValue("$trigger", (int)history.Trigger);
+        command.Parameters.AddWithValue("$reason", (int)history.Reason);
+        command.Parameters.AddWithValue("$actor", history.ActorId ?? string.Empty);
+        command.Parameters.AddWithValue("$at", SqliteText.FormatTime(history.At));
+        command.Parameters.AddWithValue("$note", (object?)history.Note ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddRecordParameters(SqliteCommand command, SyncAccountRecord record)
+    {
+        var parameters = command.Parameters;
+        parameters.AddWithValue("$firm", record.FirmId);
+        parameters.AddWithValue("$account", record.AccountId);
+        parameters.AddWithValue("$name", record.AccountName);
+        parameters.AddWithValue("$billing", record.HasBillingActivity ? 1 : 0);
+        parameters.AddWithValue("$status", (int)record.Status);
+        parameters.AddWithValue("$reason", (int)record.Reason);
+        parameters.AddWithValue("$problem", record.Problem is null ? DBNull.Value : JsonSerializer.Serialize(record.Problem, SqliteJsonContext.Default.SyncProblem));
+        parameters.AddWithValue("$customer", (object?)record.CustomerId ?? DBNull.Value);
+        parameters.AddWithValue("$customer_name", (object?)record.CustomerDisplayName ?? DBNull.Value);
+        parameters.AddWithValue("$synced_before", record.WasSyncedBefore ? 1 : 0);
+        parameters.AddWithValue("$skipped", record.WasSkipped ? 1 : 0);
+        parameters.AddWithValue("$intent", record.Intent is null ? DBNull.Value : JsonSerializer.Serialize(record.Intent, SqliteJsonContext.Default.SyncIntent));
+        parameters.AddWithValue("$attempts", record.Attempts);
+        parameters.AddWithValue("$next_attempt", SqliteText.FormatTime(record.NextAttemptAt));
+        parameters.AddWithValue("$lease_owner", (object?)record.LeaseOwner ?? DBNull.Value);
+        parameters.AddWithValue("$lease_until", SqliteText.FormatTime(record.LeaseUntil));
+        parameters.AddWithValue("$status_changed", SqliteText.FormatTime(record.StatusChangedAt));
+    }
+
+    private static async Task<SyncAccountRecord?> ReadSingleAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader) : null;
+    }
+
+    private static async Task<List<SyncAccountRecord>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var records = new List<SyncAccountRecord>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(ReadRecord(reader));
+        }
+
+        return records;
+    }
+
+    private static SyncAccountRecord ReadRecord(SqliteDataReader reader) => new()
+    {
+        FirmId = reader.GetString(0),
+        AccountId = reader.GetString(1),
+        AccountName = reader.GetString(2),
+        HasBillingActivity = reader.GetInt64(3) != 0,
+        Status = (SyncStatus)reader.GetInt32(4),
+        Reason = (SyncReason)reader.GetInt32(5),
+        Problem = reader.IsDBNull(6) ? null : FreezeProblem(JsonSerializer.Deserialize(reader.GetString(6), SqliteJsonContext.Default.SyncProblem)),
+        CustomerId = GetNullableString(reader, 7),
+        CustomerDisplayName = GetNullableString(reader, 8),
+        WasSyncedBefore = reader.GetInt64(9) != 0,
+        WasSkipped = reader.GetInt64(10) != 0,
+        Intent = reader.IsDBNull(11) ? null : JsonSerializer.Deserialize(reader.GetString(11), SqliteJsonContext.Default.SyncIntent),
+        Attempts = reader.GetInt32(12),
+        NextAttemptAt = GetNullableTime(reader, 13),
+        LeaseOwner = GetNullableString(reader, 14),
+        LeaseUntil = GetNullableTime(reader, 15),
+        StatusChangedAt = GetNullableTime(reader, 16),
+        Version = reader.GetInt64(17),
+    };
+
+    private static string? GetNullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static DateTimeOffset? GetNullableTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : SqliteText.ParseTime(reader.GetString(ordinal));
+
+    /// <summary>The record as it now reads back from the database: the new version, times in UTC, and the problem's
+    /// customer list copied into a read-only list the caller cannot change.</summary>
+    private static SyncAccountRecord Normalize(SyncAccountRecord record, long version) => record with
+    {
+        Version = version,
+        Problem = FreezeProblem(record.Problem),
+        NextAttemptAt = SqliteText.ToUtc(record.NextAttemptAt),
+        LeaseUntil = SqliteText.ToUtc(record.LeaseUntil),
+        StatusChangedAt = SqliteText.ToUtc(record.StatusChangedAt),
+    };
+
+    private static SyncProblem? FreezeProblem(SyncProblem? problem) =>
+        problem is null ? null : problem with { CustomerIds = (problem.CustomerIds ?? []).ToArray().AsReadOnly() };
+
+    private static void ValidateRecord(SyncAccountRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (string.IsNullOrEmpty(record.FirmId))
+        {
+            throw new ArgumentException("The record's firm id is required.", nameof(record));
+        }
+
+        if (string.IsNullOrEmpty(record.AccountId))
+        {
+            throw new ArgumentException("The record's account id is required.", nameof(record));
+        }
+
+        if (record.AccountName is null)
+        {
+            throw new ArgumentException("The record's account name is required.", nameof(record));
+        }
+    }
+
+    private static void ValidateHistory(SyncAccountRecord record, SyncHistoryEntry? history)
+    {
+        if (history is null)
+        {
+            return;
+        }
+
+        if (!string.Equals(history.FirmId, record.FirmId, StringComparison.Ordinal)
+            || !string.Equals(history.AccountId, record.AccountId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The history entry must belong to the record's firm and account.", nameof(history));
+        }
+
+        if (history.ActorId is null)
+        {
+            throw new ArgumentException("The history entry's actor id is required.", nameof(history));
+        }
+    }
+}

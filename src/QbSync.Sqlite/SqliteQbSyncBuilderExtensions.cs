@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using QbSync.QuickBooks.Authentication;
+using QbSync.Stores;
+
+namespace QbSync.Sqlite;
+
+/// <summary>Registration of the SQLite stores.</summary>
+public static class SqliteQbSyncBuilderExtensions
+{
+    /// <summary>
+    /// Keeps accounts, history, firm settings and QuickBooks tokens in a SQLite database file: registers
+    /// <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/> and <see cref="SqliteTokenStore"/> as the
+    /// <see cref="ITokenStore"/> (singletons, replacing earlier registrations). The schema is migrated at first use.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="connectionString">The connection string, for example <c>Data Source=/var/lib/app/qbsync.db</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IQbSyncBuilder UseSqliteStore(this IQbSyncBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.UseSqliteStore(options => options.ConnectionString = connectionString);
+    }
+
+    /// <summary>
+    /// Keeps accounts, history, firm settings and QuickBooks tokens in a SQLite database file configured by
+    /// <paramref name="configure"/> (see <see cref="UseSqliteStore(IQbSyncBuilder, string)"/>). The options are
+    /// validated at start-up.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The builder.</returns>
+    public static IQbSyncBuilder UseSqliteStore(this IQbSyncBuilder builder, Action<SqliteStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<SqliteStoreOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
+
+        services.RemoveAll<SqliteAccountStore>();
+        services.RemoveAll<SqliteTokenStore>();
+        services.AddSingleton(sp => new SqliteAccountStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+        services.AddSingleton(sp => new SqliteTokenStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+
+        services.RemoveAll<IAccountStore>();
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
+        services.RemoveAll<ITokenStore>();
+        services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
+        return builder;
+    }
+}

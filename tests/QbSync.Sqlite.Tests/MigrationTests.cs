@@ -1,0 +1,120 @@
+using Microsoft.Data.Sqlite;
+
+namespace QbSync.Sqlite.Tests;
+
+public sealed class MigrationTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task A_fresh_database_gets_every_migration_recorded_in_order()
+    {
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+
+        ReadVersions().Should().Equal(1, 2);
+        ReadTables().Should().Contain(["accounts", "account_history", "firm_settings", "tokens", "schema_migrations"]);
+    }
+
+    [Fact]
+    public async Task The_database_uses_wal_and_utf16be()
+    {
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+
+        using var connection = _database.OpenConnection();
+        Scalar(connection, "PRAGMA journal_mode;").Should().Be("wal");
+        Scalar(connection, "PRAGMA encoding;").Should().Be("UTF-16be");
+    }
+
+    [Fact]
+    public async Task Running_again_is_a_no_op()
+    {
+        var store = new SqliteAccountStore(_database.ConnectionString);
+        await store.MigrateAsync();
+        var firstApplied = ReadAppliedAt();
+        await store.TryInsertAsync(new SyncAccountRecord { FirmId = "f", AccountId = "a", AccountName = "kept" });
+
+        await store.MigrateAsync();
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+        await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
+
+        ReadVersions().Should().Equal(1, 2);
+        ReadAppliedAt().Should().Equal(firstApplied);
+        (await store.GetAsync("f", "a"))!.AccountName.Should().Be("kept");
+    }
+
+    [Fact]
+    public async Task First_use_migrates_without_an_explicit_call()
+    {
+        var store = new SqliteAccountStore(_database.ConnectionString);
+
+        (await store.GetAsync("f", "a")).Should().BeNull();
+
+        ReadVersions().Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task Several_instances_starting_at_once_migrate_once()
+    {
+        var stores = Enumerable.Range(0, 6).Select(_ => new SqliteAccountStore(_database.ConnectionString)).ToList();
+        var tokens = Enumerable.Range(0, 2).Select(_ => new SqliteTokenStore(_database.ConnectionString)).ToList();
+
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync()))
+            .Concat(tokens.Select(t => Task.Run(() => t.MigrateAsync()))));
+
+        ReadVersions().Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task A_database_with_only_the_first_migration_is_brought_up_to_date()
+    {
+        var store = new SqliteAccountStore(_database.ConnectionString);
+        await store.MigrateAsync();
+        using (var connection = _database.OpenConnection())
+        {
+            Execute(connection, "DROP TABLE tokens;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+        }
+
+        await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
+
+        ReadVersions().Should().Equal(1, 2);
+        ReadTables().Should().Contain("tokens");
+    }
+
+    private List<long> ReadVersions() => ReadColumn<long>("SELECT version FROM schema_migrations ORDER BY version;");
+
+    private List<string> ReadAppliedAt() => ReadColumn<string>("SELECT applied_at FROM schema_migrations ORDER BY version;");
+
+    private List<string> ReadTables() => ReadColumn<string>("SELECT name FROM sqlite_master WHERE type = 'table';");
+
+    private List<T> ReadColumn<T>(string sql)
+    {
+        using var connection = _database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<T>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
