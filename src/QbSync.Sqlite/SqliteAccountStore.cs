@@ -235,7 +235,7 @@ public sealed class SqliteAccountStore : IAccountStore
 
         (string Name, string Id)? after = query.ContinuationToken is null
             ? null
-            : ListToken.Decode(query.ContinuationToken, nameof(query));
+            : AccountListToken.Decode(query.ContinuationToken, nameof(query));
         cancellationToken.ThrowIfCancellationRequested();
 
         var statuses = query.Statuses.Count == 0
@@ -262,7 +262,7 @@ public sealed class SqliteAccountStore : IAccountStore
 
         rows.RemoveAt(rows.Count - 1);
         var last = rows[^1];
-        return new AccountPage(rows.AsReadOnly(), ListToken.Encode(last.AccountName, last.AccountId));
+        return new AccountPage(rows.AsReadOnly(), AccountListToken.Encode(last.AccountName, last.AccountId));
     }
 
     /// <inheritdoc />

@@ -5,20 +5,29 @@ namespace QbSync.Stores;
 
 /// <summary>
 /// The continuation token of <see cref="IAccountStore.ListAsync"/>: the (account name, account id) key of the last row
-/// returned, as base64url of <c>v1:{name length}:{name}{id}</c>. Opaque to callers.
+/// returned, as base64url of <c>v1:{name length}:{name}{id}</c>. Opaque to callers; public so that every store
+/// implementation issues the same tokens.
 /// </summary>
-internal static class AccountListToken
+public static class AccountListToken
 {
     private const string Prefix = "v1:";
 
     /// <summary>Encodes the key of the last row of a page.</summary>
+    /// <param name="accountName">The last row's account name.</param>
+    /// <param name="accountId">The last row's account id.</param>
+    /// <returns>The token.</returns>
     public static string Encode(string accountName, string accountId)
     {
+        ArgumentNullException.ThrowIfNull(accountName);
+        ArgumentNullException.ThrowIfNull(accountId);
         var text = string.Create(CultureInfo.InvariantCulture, $"{Prefix}{accountName.Length}:{accountName}{accountId}");
         return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    /// <summary>Decodes a token; throws <see cref="ArgumentException"/> when it is not one this store issued.</summary>
+    /// <summary>Decodes a token; throws <see cref="ArgumentException"/> when it is not one a store issued.</summary>
+    /// <param name="token">The token.</param>
+    /// <param name="paramName">The parameter name reported in the exception.</param>
+    /// <returns>The key of the last row of the previous page.</returns>
     public static (string AccountName, string AccountId) Decode(string token, string paramName)
     {
         if (TryDecode(token, out var name, out var id))

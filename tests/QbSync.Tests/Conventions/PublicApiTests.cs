@@ -19,7 +19,7 @@ public class PublicApiTests
 {
     private const string AcceptVariable = "QBSYNC_ACCEPT_API";
 
-    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing" };
+    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite" };
 
     [Theory]
     [MemberData(nameof(ShippedAssemblies))]
@@ -65,6 +65,7 @@ public class PublicApiTests
     {
         "QbSync" => typeof(QuickBooksClient).Assembly,
         "QbSync.Testing" => typeof(QuickBooksOnlineFake).Assembly,
+        "QbSync.Sqlite" => typeof(QbSync.Sqlite.SqliteAccountStore).Assembly,
         _ => throw new ArgumentOutOfRangeException(nameof(project), project, "Not a shipped project."),
     };
 
