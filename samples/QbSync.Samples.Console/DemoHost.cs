@@ -1,0 +1,106 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using QbSync.Sync;
+using QbSync.Testing;
+
+namespace QbSync.Samples.ConsoleHost;
+
+/// <summary>
+/// The demo's host: the QuickBooks Online fake (in OAuth mode, so the owner really connects with an authorization
+/// code) and the sync engine wired with <c>AddQbSync</c>, the way an application would wire it against Intuit.
+/// </summary>
+internal sealed class DemoHost : IDisposable
+{
+    public const string FirmId = "firm-harbor";
+    public const string RealmId = "9341453050298765";
+
+    private readonly ServiceProvider _provider;
+    private readonly AsyncServiceScope _scope;
+
+    private DemoHost(QuickBooksOnlineFake qbo, ServiceProvider provider)
+    {
+        Qbo = qbo;
+        _provider = provider;
+        _scope = provider.CreateAsyncScope();
+        Sync = _scope.ServiceProvider.GetRequiredService<IAccountSyncService>();
+    }
+
+    /// <summary>The fake QuickBooks Online (stands in for https://quickbooks.api.intuit.com and Intuit's OAuth).</summary>
+    public QuickBooksOnlineFake Qbo { get; }
+
+    /// <summary>The firm's QBO company inside the fake.</summary>
+    public FakeCompany Company => Qbo.Company(RealmId);
+
+    /// <summary>The sync engine: the only way the demo touches accounts.</summary>
+    public IAccountSyncService Sync { get; }
+
+    public SyncActor Owner { get; } = SyncActor.User(FirmId, "olivia.owner", FirmRole.Owner);
+
+    public SyncActor Admin { get; } = SyncActor.User(FirmId, "adam.admin", FirmRole.Admin);
+
+    public SyncActor Employee { get; } = SyncActor.User(FirmId, "emma.employee", FirmRole.Employee);
+
+    /// <summary>Whether the chosen store can be used in this build.</summary>
+    public static bool IsStoreAvailable(StoreKind store, out string? message)
+    {
+        message = store switch
+        {
+            StoreKind.Memory => null,
+            // QbSync.Sqlite (UseSqliteStore(connectionString)) is being written; switch it on in UseStore below.
+            StoreKind.Sqlite => "The SQLite store is not available yet: the QbSync.Sqlite package (UseSqliteStore) is not part of this build. Run with --store memory (the default).",
+            _ => $"Unknown store {store}.",
+        };
+        return message is null;
+    }
+
+    public static DemoHost Start(DemoArguments arguments)
+    {
+        var qbo = QuickBooksOnlineFake.Start(o => o.Authentication = FakeAuthenticationMode.OAuth);
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging
+                .AddSimpleConsole(c => c.SingleLine = true)
+                .SetMinimumLevel(arguments.Verbose ? LogLevel.Information : LogLevel.Error));
+            services
+                .AddQbSync(
+                    sync => sync.WorkerId = "console-demo",
+                    client => client.BaseUrl = new Uri(qbo.BaseUrl), // Intuit's production URL by default
+                    oauth =>
+                    {
+                        // Your app's keys from developer.intuit.com; the fake accepts these.
+                        oauth.ClientId = qbo.OAuth.ClientId;
+                        oauth.ClientSecret = qbo.OAuth.ClientSecret;
+                        oauth.RedirectUri = new Uri("http://localhost:5000/qbo/callback");
+                        oauth.TokenEndpoint = new Uri(qbo.TokenEndpoint);
+                        oauth.RevocationEndpoint = new Uri(qbo.RevocationEndpoint);
+                    })
+                .UseStore(arguments.Store);
+            var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+            return new DemoHost(qbo, provider);
+        }
+        catch
+        {
+            qbo.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _provider.Dispose();
+        Qbo.Dispose();
+    }
+}
+
+internal static class StoreSelection
+{
+    /// <summary>Picks the account store: the one line that changes between stores.</summary>
+    public static IQbSyncBuilder UseStore(this IQbSyncBuilder builder, StoreKind store) => store switch
+    {
+        StoreKind.Memory => builder.UseInMemoryStore(),
+        // StoreKind.Sqlite => builder.UseSqliteStore("Data Source=qbsync-demo.db"),
+        _ => throw new NotSupportedException($"The {store} store is not available yet."),
+    };
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using QbSync.Stores;
+using QbSync.Sync;
+using QbSync.Testing;
+using static QbSync.Samples.ConsoleHost.ConsoleOutput;
+
+namespace QbSync.Samples.ConsoleHost;
+
+/// <summary>The demo, step by step, following the help article. Every account change goes through
+/// <see cref="IAccountSyncService"/>; the fake is only read to show what QuickBooks Online now holds.</summary>
+internal sealed class Walkthrough(DemoHost demo)
+{
+    private readonly IAccountSyncService _sync = demo.Sync;
+
+    public async Task RunAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        Say($"QbSync console demo: firm '{DemoHost.FirmId}' against the built-in QuickBooks Online fake at {demo.Qbo.BaseUrl}");
+        SeedQuickBooks();
+        await ConnectAsync();
+        await RegisterAccountsAsync();
+        await RunFirstSyncAsync();
+        await ShowAccountsAsync("The accounts list (column \"QuickBooks\")");
+        await EmployeeTriesToUnsyncAsync();
+        await AdminUnsyncsAsync();
+        await ReactivateAndLinkAsync();
+        await CreateUnderAnotherNameAsync();
+        await SuggestAndLinkAsync();
+        await ShowProblemsAsync();
+        await ShowHistoryAsync(DemoData.OldClientId);
+        await ShowAccountsAsync("The accounts list at the end");
+        ShowQuickBooksRequests(watch.Elapsed);
+    }
+
+    private void SeedQuickBooks()
+    {
+        Section("The firm's QuickBooks Online company (the fake)");
+        DemoData.SeedCompany(demo.Company);
+        Field("Realm", DemoHost.RealmId);
+        Field("Customers", string.Join(", ", demo.Company.Customers.Select(c => DisplayName(c) + (IsActive(c) ? string.Empty : " (inactive)"))));
+        Field("Vendors", string.Join(", ", demo.Company.Vendors.Select(DisplayName)));
+        Field("Employees", string.Join(", ", demo.Company.Employees.Select(DisplayName)));
+        Field("Customer types", string.Join(", ", demo.Company.CustomerTypes.Select(t => t["Name"]!.GetValue<string>())));
+    }
+
+    private async Task ConnectAsync()
+    {
+        Section("The owner connects QuickBooks Online");
+        // In a real app: redirect the owner to QuickBooksOAuthClient's authorization URL; Intuit calls back with
+        // ?code=...&realmId=... Here the fake's OAuth server hands out the code the callback would carry.
+        var code = demo.Qbo.OAuth.CreateAuthorizationCode(DemoHost.RealmId);
+        var settings = await _sync.ConnectCompanyAsync(demo.Owner, DemoHost.RealmId, code);
+        Field("Connected realm", settings.RealmId);
+        Field("Sync scope", settings.Scope);
+        Field("Create customers", settings.CreateMissingCustomers ? "yes, when no customer has the account's name" : "no, a person decides");
+    }
+
+    private async Task RegisterAccountsAsync()
+    {
+        Section("The practice software registers the firm's accounts");
+        foreach (var account in DemoData.Accounts)
+        {
+            await _sync.RegisterAccountAsync(DemoHost.FirmId, account);
+            Field(account.AccountId, $"{account.Name,-22} {(account.HasBillingActivity ? "has invoices/payments" : "no invoices or payments")}");
+        }
+    }
+
+    private async Task RunFirstSyncAsync()
+    {
+        Section("First sync (the pending work; a worker service would run it in the background)");
+        var run = await _sync.RunPendingAsync(DemoHost.FirmId);
+        Field("Claimed", run.Claimed);
+        Field("Synced", run.Synced);
+        Field("Failed", run.Failed);
+        Field("Retrying", run.Retrying);
+        var jane = await _sync.GetStateAsync(demo.Owner, DemoData.JaneDoeId);
+        if (jane.CustomerId is not null && demo.Company.Get("Customer", jane.CustomerId) is { } created)
+        {
+            var typeId = created["CustomerTypeRef"]?["value"]?.GetValue<string>();
+            var typeName = typeId is null ? "(empty)" : demo.Company.Get("CustomerType", typeId)?["Name"]?.GetValue<string>();
+            Field("Created in QBO", $"customer '{DisplayName(created)}' with customer type {typeName}");
+        }
+    }
+
+    private async Task ShowAccountsAsync(string title)
+    {
+        Section(title);
+        var rows = new List<IReadOnlyList<string>>();
+        string? token = null;
+        do
+        {
+            var page = await _sync.ListAccountsAsync(demo.Employee, new AccountQuery { PageSize = 50, ContinuationToken = token });
+            rows.AddRange(page.Items.Select(s => (IReadOnlyList<string>)[s.AccountName, s.Label, s.Tooltip]));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        Table(["Account", "QuickBooks", "Tooltip (on hover)"], rows);
+    }
+
+    private async Task EmployeeTriesToUnsyncAsync()
+    {
+        Section("An employee tries \"Do not sync this account\" on Contoso Partners");
+        try
+        {
+            await _sync.UnsyncAsync(demo.Employee, DemoData.ContosoId);
+            Say("   Unexpected: the employee was allowed.");
+        }
+        catch (SyncAuthorizationException refused)
+        {
+            Say($"   Refused by the service: {refused.Message}");
+        }
+
+        var state = await _sync.GetStateAsync(demo.Employee, DemoData.ContosoId);
+        Say($"   Contoso Partners is still {state.Label}; the employee's menu offers: {(state.AvailableActions.Count == 0 ? "nothing" : string.Join(", ", state.AvailableActions))}");
+    }
+
+    private async Task AdminUnsyncsAsync()
+    {
+        Section("An admin unsyncs Contoso Partners");
+        State(await _sync.UnsyncAsync(demo.Admin, DemoData.ContosoId));
+    }
+
+    private async Task ReactivateAndLinkAsync()
+    {
+        Section("Old Client: an inactive QBO customer holds the name");
+        var failed = await _sync.GetStateAsync(demo.Admin, DemoData.OldClientId);
+        State(failed);
+        var holder = failed.Problem is { CustomerIds.Count: > 0 } p ? p.CustomerIds[0] : null;
+        if (holder is null || !failed.AvailableActions.Contains(SyncAvailableAction.ReactivateAndLink))
+        {
+            Say("   (no inactive holder to reactivate)");
+            return;
+        }
+
+        Say($"   The admin chooses \"Reactivate and link\" for customer {holder}:");
+        State(await _sync.LinkAsync(demo.Admin, DemoData.OldClientId, holder, reactivateIfInactive: true));
+    }
+
+    private async Task CreateUnderAnotherNameAsync()
+    {
+        Section("Books by Bessie: a vendor holds the name");
+        var failed = await _sync.GetStateAsync(demo.Admin, DemoData.BessieId);
+        State(failed);
+        var name = failed.Problem?.SuggestedDisplayName;
+        if (name is null || !failed.AvailableActions.Contains(SyncAvailableAction.CreateWithAnotherName))
+        {
+            Say("   (no other name offered)");
+            return;
+        }
+
+        Say($"   The admin creates the customer as \"{name}\":");
+        State(await _sync.CreateCustomerAsync(demo.Admin, DemoData.BessieId, name));
+    }
+
+    private async Task SuggestAndLinkAsync()
+    {
+        Section("John Smith: no customer has the exact name (and no invoices, so not synced automatically)");
+        var suggestions = await _sync.SuggestCustomersAsync(demo.Admin, DemoData.JohnSmithId);
+        Table(
+            ["Suggested customer", "Id", "Score", "Why"],
+            suggestions.Select(s => (IReadOnlyList<string>)[s.Customer.DisplayName, s.Customer.CustomerId, s.Score.ToString("0.00", CultureInfo.CurrentCulture), s.Why.ToString()]));
+        var picker = await _sync.ListAvailableCustomersAsync(demo.Admin, new CustomerPickerQuery { AccountId = DemoData.JohnSmithId, SearchText = "smith" });
+        Say($"   The picker, searching \"smith\": {string.Join(", ", picker.Items.Select(c => $"{c.DisplayName} ({c.CustomerId})"))} of {picker.TotalCount}");
+        if (suggestions.Count == 0)
+        {
+            return;
+        }
+
+        var best = suggestions[0].Customer;
+        Say($"   The admin picks \"{best.DisplayName}\" and links it:");
+        State(await _sync.LinkAsync(demo.Admin, DemoData.JohnSmithId, best.CustomerId));
+    }
+
+    private async Task ShowProblemsAsync()
+    {
+        Section("The firm's sync problems (error banner)");
+        var problems = await _sync.ListProblemsAsync(demo.Owner);
+        if (problems.Count == 0)
+        {
+            Say("   No problems.");
+            return;
+        }
+
+        for (var i = 0; i < problems.Count; i++)
+        {
+            var problem = problems[i];
+            if (i > 0)
+            {
+                Say(string.Empty);
+            }
+
+            State(problem);
+            if (problem.Problem is { } details)
+            {
+                Field("QBO said", $"{details.QuickBooksErrorCode} {details.QuickBooksMessage}".Trim());
+            }
+        }
+    }
+
+    private async Task ShowHistoryAsync(string accountId)
+    {
+        var state = await _sync.GetStateAsync(demo.Employee, accountId);
+        Section($"History of {state.AccountName}");
+        var history = await _sync.GetHistoryAsync(demo.Employee, accountId);
+        Table(
+            ["When (UTC)", "Who", "From", "To", "Trigger", "Reason", "Note"],
+            history.Select(h => (IReadOnlyList<string>)[h.At.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), h.ActorId, h.From.ToString(), h.To.ToString(), h.Trigger.ToString(), h.Reason.ToString(), h.Note ?? string.Empty]),
+            lastColumnWidth: 40);
+    }
+
+    private void ShowQuickBooksRequests(TimeSpan elapsed)
+    {
+        Section("Requests QuickBooks Online received");
+        var counts = demo.Qbo.Journal.CountsByKind();
+        Table(
+            ["Kind", "Requests"],
+            counts.OrderBy(c => c.Key).Select(c => (IReadOnlyList<string>)[c.Key.ToString(), c.Value.ToString(CultureInfo.InvariantCulture)]));
+        var data = counts.Where(c => c.Key is not (FakeRequestKind.Token or FakeRequestKind.Revoke)).Sum(c => c.Value);
+        Say($"   {data} accounting API requests and {demo.Qbo.Journal.Count(FakeRequestKind.Token)} token request(s) for {DemoData.Accounts.Count} accounts; demo ran in {elapsed.TotalSeconds:0.0} s.");
+    }
+
+    private static string DisplayName(System.Text.Json.Nodes.JsonObject entity) => entity["DisplayName"]!.GetValue<string>();
+
+    private static bool IsActive(System.Text.Json.Nodes.JsonObject entity) => entity["Active"]?.GetValue<bool>() ?? true;
+}
