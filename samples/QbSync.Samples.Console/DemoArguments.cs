@@ -17,7 +17,7 @@ internal sealed record DemoArguments(StoreKind Store, CultureInfo Culture, bool 
     /// <summary>Parses the arguments; <paramref name="error"/> says what is wrong when it returns null.</summary>
     public static DemoArguments? Parse(IReadOnlyList<string> args, out string? error)
     {
-        var store = StoreKind.Memory;
+        var store = StoreKind.Sqlite;
         var culture = CultureInfo.GetCultureInfo("en-US");
         var verbose = false;
         error = null;

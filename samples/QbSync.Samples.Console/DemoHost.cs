@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using QbSync.Sqlite;
 using QbSync.Sync;
 using QbSync.Testing;
 
@@ -40,14 +41,15 @@ internal sealed class DemoHost : IDisposable
 
     public SyncActor Employee { get; } = SyncActor.User(FirmId, "emma.employee", FirmRole.Employee);
 
+    /// <summary>The demo's embedded database: a new one every run, left behind for a look with the sqlite3 tool.</summary>
+    public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-demo.db");
+
     /// <summary>Whether the chosen store can be used in this build.</summary>
     public static bool IsStoreAvailable(StoreKind store, out string? message)
     {
         message = store switch
         {
-            StoreKind.Memory => null,
-            // QbSync.Sqlite (UseSqliteStore(connectionString)) is being written; switch it on in UseStore below.
-            StoreKind.Sqlite => "The SQLite store is not available yet: the QbSync.Sqlite package (UseSqliteStore) is not part of this build. Run with --store memory (the default).",
+            StoreKind.Memory or StoreKind.Sqlite => null,
             _ => $"Unknown store {store}.",
         };
         return message is null;
@@ -97,10 +99,21 @@ internal sealed class DemoHost : IDisposable
 internal static class StoreSelection
 {
     /// <summary>Picks the account store: the one line that changes between stores.</summary>
-    public static IQbSyncBuilder UseStore(this IQbSyncBuilder builder, StoreKind store) => store switch
+    public static IQbSyncBuilder UseStore(this IQbSyncBuilder builder, StoreKind store)
     {
-        StoreKind.Memory => builder.UseInMemoryStore(),
-        // StoreKind.Sqlite => builder.UseSqliteStore("Data Source=qbsync-demo.db"),
-        _ => throw new NotSupportedException($"The {store} store is not available yet."),
-    };
+        switch (store)
+        {
+            case StoreKind.Memory:
+                return builder.UseInMemoryStore();
+            case StoreKind.Sqlite:
+                foreach (var file in new[] { DemoHost.DatabasePath, DemoHost.DatabasePath + "-wal", DemoHost.DatabasePath + "-shm" })
+                {
+                    File.Delete(file);
+                }
+
+                return builder.UseSqliteStore("Data Source=" + DemoHost.DatabasePath);
+            default:
+                throw new NotSupportedException($"The {store} store is not available.");
+        }
+    }
 }

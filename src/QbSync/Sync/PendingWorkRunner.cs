@@ -220,16 +220,37 @@ internal sealed partial class PendingWorkRunner(
 
         var typeId = await TryAsync(() => customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken)).ConfigureAwait(false);
         var leasedAt = transitions.Now;
-        for (var start = 0; start < toCreate.Count; start += QuickBooksBatch.MaxItems)
+        var taken = 0;
+        var gate = new SemaphoreSlim(1, 1);
+        var batches = (toCreate.Count + QuickBooksBatch.MaxItems - 1) / QuickBooksBatch.MaxItems;
+
+        // Several batches in flight at once (the client's throttle keeps to QBO's 40 batches a minute); records are
+        // taken from the shared list, leases renewed and outcomes applied one at a time under the gate.
+        await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions
         {
-            if (transitions.Now - leasedAt > transitions.Options.LeaseDuration / 2)
+            MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm,
+            CancellationToken = cancellationToken,
+        }, async (_, ct) =>
+        {
+            List<SyncAccountRecord> chunk;
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                // A long first sync: renew the leases of the accounts still waiting, so no other worker resumes them.
-                await transitions.RenewLeasesAsync(toCreate, start, cancellationToken).ConfigureAwait(false);
-                leasedAt = transitions.Now;
+                if (transitions.Now - leasedAt > transitions.Options.LeaseDuration / 2)
+                {
+                    // A long first sync: renew the leases of the accounts still waiting, so no other worker resumes them.
+                    await transitions.RenewLeasesAsync(toCreate, taken, ct).ConfigureAwait(false);
+                    leasedAt = transitions.Now;
+                }
+
+                chunk = toCreate.GetRange(taken, Math.Min(QuickBooksBatch.MaxItems, toCreate.Count - taken));
+                taken += chunk.Count;
+            }
+            finally
+            {
+                gate.Release();
             }
 
-            var chunk = toCreate.GetRange(start, Math.Min(QuickBooksBatch.MaxItems, toCreate.Count - start));
             var batch = new QuickBooksBatch();
             var byBatchId = new Dictionary<string, SyncAccountRecord>(StringComparer.Ordinal);
             for (var i = 0; i < chunk.Count; i++)
@@ -243,61 +264,79 @@ internal sealed partial class PendingWorkRunner(
                 });
             }
 
-            var outcomes = new Dictionary<string, StepOutcome>(StringComparer.Ordinal);
+            QuickBooksBatchResult? result = null;
+            StepOutcome? failure = null;
             try
             {
-                var result = await client.Batch.ExecuteAsync(realmId, batch, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var duplicates = new List<(string BatchId, QuickBooksDuplicateNameException Error)>();
+                result = await client.Batch.ExecuteAsync(realmId, batch, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception error) when (StepOutcome.FromException(error, transitions.Time) is { } outcome)
+            {
+                failure = outcome;
+            }
+
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                var outcomes = failure is null
+                    ? await ApplyBatchResultAsync(realmId, result!, byBatchId, directory, typeId.Value, linked, ct).ConfigureAwait(false)
+                    : byBatchId.Keys.ToDictionary(batchId => batchId, _ => failure, StringComparer.Ordinal);
                 foreach (var (batchId, record) in byBatchId)
                 {
-                    if (!result.TryGet(batchId, out var item))
-                    {
-                        outcomes[batchId] = new StepOutcome.Transient(new InvalidOperationException("QBO returned no result for the item."));
-                    }
-                    else if (item.IsSuccess)
-                    {
-                        var customer = item.GetEntity<Customer>();
-                        directory.Add(customer);
-                        var changes = AccountWork.DescribeChanges(record.AccountName, QuickBooksDisplayName.FromAccountName(record.AccountName));
-                        outcomes[batchId] = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
-                            "created the customer in a batch" + (typeId.Value is null ? " (no Individual customer type in the company)" : " with customer type Individual")
-                            + (changes is null ? string.Empty : "; " + changes));
-                    }
-                    else if (item.Fault is QuickBooksDuplicateNameException duplicate)
-                    {
-                        duplicates.Add((batchId, duplicate));
-                    }
-                    else
-                    {
-                        outcomes[batchId] = StepOutcome.FromException(item.Fault!, transitions.Time)!;
-                    }
-                }
-
-                // Successes first, so that two accounts of one name in a batch resolve against the one just created.
-                foreach (var (batchId, duplicate) in duplicates)
-                {
-                    var record = byBatchId[batchId];
-                    var local = resolver.ResolveLocal(directory, record.Intent!.DisplayName!, id => LinkedElsewhere(id, record.AccountId), duplicate);
-                    outcomes[batchId] = local is StepOutcome.Failed { Problem.Reason: SyncReason.DuplicateNameUnresolved }
-                        ? await TryResolveRemotelyAsync(realmId, record, linked, duplicate, cancellationToken).ConfigureAwait(false)
-                        : local;
+                    var finished = await transitions.FinishAsync(record, outcomes[batchId], SyncActor.SystemUserId, ct).ConfigureAwait(false);
+                    Remember(finished, linked);
+                    totals.Count(finished);
                 }
             }
-            catch (Exception error) when (StepOutcome.FromException(error, transitions.Time) is { } failure)
+            finally
             {
-                foreach (var batchId in byBatchId.Keys)
-                {
-                    outcomes[batchId] = failure;
-                }
+                gate.Release();
             }
+        }).ConfigureAwait(false);
+    }
 
-            foreach (var (batchId, record) in byBatchId)
+    private async Task<Dictionary<string, StepOutcome>> ApplyBatchResultAsync(string realmId, QuickBooksBatchResult result, Dictionary<string, SyncAccountRecord> byBatchId,
+        CustomerDirectory directory, string? typeId, ConcurrentDictionary<string, string> linked, CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<string, StepOutcome>(StringComparer.Ordinal);
+        var duplicates = new List<(string BatchId, QuickBooksDuplicateNameException Error)>();
+        foreach (var (batchId, record) in byBatchId)
+        {
+            if (!result.TryGet(batchId, out var item))
             {
-                var finished = await transitions.FinishAsync(record, outcomes[batchId], SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
-                Remember(finished, linked);
-                totals.Count(finished);
+                outcomes[batchId] = new StepOutcome.Transient(new InvalidOperationException("QBO returned no result for the item."));
+            }
+            else if (item.IsSuccess)
+            {
+                var customer = item.GetEntity<Customer>();
+                directory.Add(customer);
+                var changes = AccountWork.DescribeChanges(record.AccountName, QuickBooksDisplayName.FromAccountName(record.AccountName));
+                outcomes[batchId] = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
+                    "created the customer in a batch" + (typeId is null ? " (no Individual customer type in the company)" : " with customer type Individual")
+                    + (changes is null ? string.Empty : "; " + changes));
+            }
+            else if (item.Fault is QuickBooksDuplicateNameException duplicate)
+            {
+                duplicates.Add((batchId, duplicate));
+            }
+            else
+            {
+                outcomes[batchId] = StepOutcome.FromException(item.Fault!, transitions.Time)!;
             }
         }
+
+        // Successes first, so that two accounts of one name in a batch resolve against the one just created.
+        foreach (var (batchId, duplicate) in duplicates)
+        {
+            var record = byBatchId[batchId];
+            var local = resolver.ResolveLocal(directory, record.Intent!.DisplayName!,
+                id => linked.TryGetValue(id, out var holder) && holder != record.AccountId ? holder : null, duplicate);
+            outcomes[batchId] = local is StepOutcome.Failed { Problem.Reason: SyncReason.DuplicateNameUnresolved }
+                ? await TryResolveRemotelyAsync(realmId, record, linked, duplicate, cancellationToken).ConfigureAwait(false)
+                : local;
+        }
+
+        return outcomes;
     }
 
     private async Task<StepOutcome> TryResolveRemotelyAsync(string realmId, SyncAccountRecord record, ConcurrentDictionary<string, string> linked, QuickBooksDuplicateNameException duplicate, CancellationToken cancellationToken)

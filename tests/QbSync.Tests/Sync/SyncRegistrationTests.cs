@@ -75,3 +75,46 @@ public class SyncRegistrationTests
         public bool IsAllowed(SyncActor actor, SyncAction action) => action is not (SyncAction.ConnectCompany or SyncAction.DisconnectCompany);
     }
 }
+
+public class SyncActionLabelTests
+{
+    [Theory]
+    [InlineData("en-US", SyncAvailableAction.SyncWithQuickBooks, "Sync account with QuickBooks")]
+    [InlineData("en-US", SyncAvailableAction.Unsync, "Do not sync this account / Unsync")]
+    [InlineData("ro-RO", SyncAvailableAction.SyncWithQuickBooks, "Sincronizați contul cu QuickBooks")]
+    [InlineData("ro-RO", SyncAvailableAction.Unsync, "Nu sincronizați acest cont/Unsync")]
+    public void Menu_actions_use_the_article_wording(string culture, SyncAvailableAction action, string expected)
+    {
+        var previous = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(culture);
+            SyncStatusTexts.ActionLabel(action).Should().Be(expected);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Every_action_has_a_label_in_both_languages()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            foreach (var culture in new[] { "en-US", "ro-RO" })
+            {
+                System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(culture);
+                foreach (var action in Enum.GetValues<SyncAvailableAction>())
+                {
+                    SyncStatusTexts.ActionLabel(action).Should().NotBe(action.ToString(), $"{action} needs a {culture} text");
+                }
+            }
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = previous;
+        }
+    }
+}

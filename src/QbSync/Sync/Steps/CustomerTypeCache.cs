@@ -5,26 +5,42 @@ using QbSync.QuickBooks;
 namespace QbSync.Sync.Steps;
 
 /// <summary>The id of the <i>Individual</i> customer type per realm, looked up once and cached (null when the company
-/// has no active type of that name: the field is then left empty, as the article says).</summary>
+/// has no active type of that name: the field is then left empty, as the article says). Concurrent first callers
+/// share one look-up.</summary>
 internal sealed class CustomerTypeCache(TimeProvider time, IOptions<QbSyncOptions> options)
 {
-    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset Until)> _byRealm = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _byRealm = new(StringComparer.Ordinal);
 
     public async Task<string?> GetIndividualTypeIdAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_byRealm.TryGetValue(realmId, out var cached) && cached.Until > now)
+        while (true)
         {
-            return cached.Id;
-        }
+            var now = time.GetUtcNow();
+            var entry = _byRealm.GetOrAdd(realmId, _ => new Entry(ReadAsync(client, realmId), now + options.Value.CustomerTypeCacheDuration));
+            if (entry.Until <= now || entry.Lookup.IsFaulted || entry.Lookup.IsCanceled)
+            {
+                // Expired, or the shared look-up failed: the next caller starts a new one.
+                _byRealm.TryRemove(new KeyValuePair<string, Entry>(realmId, entry));
+                if (entry.Until <= now)
+                {
+                    continue;
+                }
+            }
 
+            return await entry.Lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string?> ReadAsync(QuickBooksClient client, string realmId)
+    {
         var key = NameKey.Of(options.Value.CustomerTypeName);
-        var types = await client.CustomerTypes.ListAsync(realmId, includeInactive: false, cancellationToken).ConfigureAwait(false);
-        var id = types.Where(t => t.IsActive && t.Name is not null && NameKey.Of(t.Name) == key)
+        // The shared look-up is not tied to the first caller's cancellation: others may still be waiting for it.
+        var types = await client.CustomerTypes.ListAsync(realmId, includeInactive: false, CancellationToken.None).ConfigureAwait(false);
+        return types.Where(t => t.IsActive && t.Name is not null && NameKey.Of(t.Name) == key)
             .OrderBy(t => t.Id, StringComparer.Ordinal)
             .Select(t => t.Id)
             .FirstOrDefault();
-        _byRealm[realmId] = (id, now + options.Value.CustomerTypeCacheDuration);
-        return id;
     }
+
+    private sealed record Entry(Task<string?> Lookup, DateTimeOffset Until);
 }

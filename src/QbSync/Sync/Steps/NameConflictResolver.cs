@@ -107,7 +107,8 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
             ConflictingRecordId = other?.Id,
             SuggestedDisplayName = suggestion,
             QuickBooksErrorCode = duplicate.ErrorCode,
-            QuickBooksMessage = duplicate.Errors.Count > 0 ? duplicate.Errors[0].Detail : null,
+            // QBO's own words ("The name supplied already exists. : null") add nothing once the holder is known.
+            QuickBooksMessage = other is null && duplicate.Errors.Count > 0 ? duplicate.Errors[0].Detail : null,
             IntuitTid = duplicate.IntuitTid,
             OccurredAt = now,
         });

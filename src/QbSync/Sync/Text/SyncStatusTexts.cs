@@ -75,6 +75,11 @@ public static class SyncStatusTexts
         return detailKey is null ? text : text + " " + string.Format(culture, Get(detailKey)!, args);
     }
 
+    /// <summary>The menu text of an action, as the article words it (for example "Sync account with QuickBooks").</summary>
+    /// <param name="action">The action.</param>
+    /// <returns>The text in the current UI culture.</returns>
+    public static string ActionLabel(SyncAvailableAction action) => Get("Action_" + action) ?? action.ToString();
+
     private static string? Subject(SyncReason reason, SyncProblem? problem) => reason switch
     {
         SyncReason.AmbiguousMatch when problem?.CustomerIds.Count > 1 =>
