@@ -31,7 +31,7 @@ internal static class ConsoleOutput
             Field("Linked customer", $"{state.CustomerDisplayName} (id {state.CustomerId})");
         }
 
-        Field("Menu", state.AvailableActions.Count == 0 ? "(nothing for this user)" : string.Join(", ", state.AvailableActions));
+        Field("Menu", state.AvailableActions.Count == 0 ? "(nothing for this user)" : string.Join(" | ", state.AvailableActions.Select(SyncStatusTexts.ActionLabel)));
     }
 
     /// <summary>Prints a table; the last column wraps at <paramref name="lastColumnWidth"/> characters.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using QbSync.Stores;
 using QbSync.Sync;
 using QbSync.Testing;
 using static QbSync.Samples.ConsoleHost.ConsoleOutput;
@@ -112,7 +111,7 @@ internal sealed class Walkthrough(DemoHost demo)
         }
 
         var state = await _sync.GetStateAsync(demo.Employee, DemoData.ContosoId);
-        Say($"   Contoso Partners is still {state.Label}; the employee's menu offers: {(state.AvailableActions.Count == 0 ? "nothing" : string.Join(", ", state.AvailableActions))}");
+        Say($"   Contoso Partners is still {state.Label}; the employee's menu offers: {(state.AvailableActions.Count == 0 ? "nothing" : string.Join(" | ", state.AvailableActions.Select(SyncStatusTexts.ActionLabel)))}");
     }
 
     private async Task AdminUnsyncsAsync()
