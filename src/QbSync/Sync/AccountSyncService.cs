@@ -54,12 +54,13 @@ internal sealed partial class AccountSyncService(
 
             // A rename changes nothing in QBO: the link is by customer id.
             var updated = existing with { AccountName = account.Name, HasBillingActivity = account.HasBillingActivity };
-            if (updated.NextAttemptAt is null && PendingWorkRunner.IsAutoEligible(updated, settings))
+            var becomesDue = updated.NextAttemptAt is null && PendingWorkRunner.IsAutoEligible(updated, settings);
+            if (becomesDue)
             {
                 updated = updated with { NextAttemptAt = transitions.Now };
             }
 
-            if (updated == existing)
+            if (!becomesDue && existing.AccountName == account.Name && existing.HasBillingActivity == account.HasBillingActivity)
             {
                 return AccountStates.From(existing, null);
             }

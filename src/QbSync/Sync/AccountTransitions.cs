@@ -36,7 +36,10 @@ internal sealed partial class AccountTransitions(
     }
 
     /// <summary>As <see cref="ApplyAsync"/>, but returns <see langword="null"/> when someone else changed the record first.</summary>
-    public async Task<SyncAccountRecord?> TryApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, CancellationToken cancellationToken)
+    public Task<SyncAccountRecord?> TryApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, CancellationToken cancellationToken) =>
+        TryApplyAsync(record, trigger, change, actorId, note, rebasesLeft: 3, cancellationToken);
+
+    private async Task<SyncAccountRecord?> TryApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, int rebasesLeft, CancellationToken cancellationToken)
     {
         var to = SyncStateMachine.Next(record.Status, trigger);
         var now = Now;
@@ -58,12 +61,36 @@ internal sealed partial class AccountTransitions(
             Note = note,
         };
         var saved = await store.TryUpdateAsync(next, record.Version, history, cancellationToken).ConfigureAwait(false);
+        if (saved is null && rebasesLeft > 0 && await SameWorkAsync(record, cancellationToken).ConfigureAwait(false) is { } latest)
+        {
+            // Someone changed only the account's name or billing flag meanwhile (the host re-registered it): the work
+            // is still ours, so apply the change on top of theirs.
+            return await TryApplyAsync(latest, trigger, change, actorId, note, rebasesLeft - 1, cancellationToken).ConfigureAwait(false);
+        }
+
         if (saved is null)
         {
             LogConflict(logger, record.FirmId, record.AccountId, trigger);
         }
 
         return saved;
+    }
+
+    /// <summary>The latest version of a record when what changed since <paramref name="record"/> leaves its sync
+    /// state untouched (same status, intent and lease): a re-registration, a rename. Null otherwise.</summary>
+    private async Task<SyncAccountRecord?> SameWorkAsync(SyncAccountRecord record, CancellationToken cancellationToken)
+    {
+        var latest = await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false);
+        return latest is not null
+               && latest.Version != record.Version
+               && latest.Status == record.Status
+               && latest.Intent?.RequestId == record.Intent?.RequestId
+               && latest.LeaseOwner == record.LeaseOwner
+               && latest.LeaseUntil == record.LeaseUntil
+               && latest.CustomerId == record.CustomerId
+               && latest.Attempts == record.Attempts
+            ? latest
+            : null;
     }
 
     /// <summary>Starts work: Syncing, with the intent written before any QBO write, and a lease.</summary>
@@ -86,15 +113,26 @@ internal sealed partial class AccountTransitions(
     /// <summary>Replaces the intent of a record in Syncing (match → create), before the create is sent.</summary>
     public async Task<SyncAccountRecord> SaveIntentAsync(SyncAccountRecord record, SyncIntent intent, CancellationToken cancellationToken)
     {
-        var now = Now;
-        var saved = await store.TryUpdateAsync(record with
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            Intent = intent,
-            LeaseOwner = Options.WorkerId,
-            LeaseUntil = now + Options.LeaseDuration,
-            NextAttemptAt = now + Options.LeaseDuration,
-        }, record.Version, null, cancellationToken).ConfigureAwait(false);
-        return saved ?? throw new SyncConcurrencyException(record.FirmId, record.AccountId);
+            var now = Now;
+            var saved = await store.TryUpdateAsync(record with
+            {
+                Intent = intent,
+                LeaseOwner = Options.WorkerId,
+                LeaseUntil = now + Options.LeaseDuration,
+                NextAttemptAt = now + Options.LeaseDuration,
+            }, record.Version, null, cancellationToken).ConfigureAwait(false);
+            if (saved is not null)
+            {
+                return saved;
+            }
+
+            record = await SameWorkAsync(record, cancellationToken).ConfigureAwait(false)
+                ?? throw new SyncConcurrencyException(record.FirmId, record.AccountId);
+        }
+
+        throw new SyncConcurrencyException(record.FirmId, record.AccountId);
     }
 
     /// <summary>Saves the outcome of the work. Returns the latest record, also when someone else changed it meanwhile

@@ -121,18 +121,25 @@ public class BackgroundWorkTests
     public async Task A_long_bulk_run_renews_the_leases_of_the_accounts_still_waiting()
     {
         var store = new ClockAdvancingStore(new InMemoryAccountStore());
-        using var h = new SyncHarness(store: store, sync: o => { o.BulkThreshold = 20; o.LeaseDuration = TimeSpan.FromMinutes(2); });
+        // One batch at a time, each taking 36 s of (fake) time: longer than half the one-minute lease.
+        using var h = new SyncHarness(store: store, sync: o =>
+        {
+            o.BulkThreshold = 20;
+            o.LeaseDuration = TimeSpan.FromMinutes(1);
+            o.MaxConcurrentAccountsPerRealm = 1;
+        });
         store.Time = h.Time;
         for (var i = 0; i < 90; i++)
         {
             await h.AddAccountAsync($"a{i:00}", $"Long Run Client {i:00}");
         }
 
+        store.RenewedAfter = h.Time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var run = await h.Service.RunPendingAsync(SyncHarness.Firm);
 
         run.Synced.Should().Be(90);
         h.Company.Customers.Should().HaveCount(90);
-        store.LeaseRenewals.Should().BeGreaterThanOrEqualTo(60, "after the first batch took longer than half a lease, the 60 waiting accounts were renewed");
+        store.LeaseRenewals.Should().Be(60 + 30, "before the second batch the 60 waiting accounts were renewed, before the third the last 30");
     }
 
     [Fact]
@@ -159,12 +166,50 @@ public class BackgroundWorkTests
         h.Company.Customers.Should().HaveCount(20, "resumed work looked for what was already created");
     }
 
+    [Fact]
+    public async Task A_rename_while_the_account_syncs_neither_loses_the_outcome_nor_the_new_name()
+    {
+        var store = new RenamingStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store);
+        await h.AddAccountAsync("a1", "Before Rename");
+        store.RenameOnNextSuccess = ("a1", "After Rename");
+
+        var state = await h.Service.SyncAsync(h.Admin, "a1");
+
+        state.Status.Should().Be(SyncStatus.Synced);
+        state.AccountName.Should().Be("After Rename");
+        state.CustomerDisplayName.Should().Be("Before Rename", "the customer keeps the name it was created with");
+        h.Company.Customers.Should().ContainSingle();
+    }
+
+    /// <summary>Renames the account (as the host re-registering it would) just before the work's outcome is saved.</summary>
+    private sealed class RenamingStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        private readonly IAccountStore _inner = inner;
+
+        public (string AccountId, string Name)? RenameOnNextSuccess { get; set; }
+
+        public override async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        {
+            if (RenameOnNextSuccess is { } rename && history?.Trigger == SyncTrigger.Succeeded && record.AccountId == rename.AccountId)
+            {
+                RenameOnNextSuccess = null;
+                var current = (await _inner.GetAsync(record.FirmId, record.AccountId, cancellationToken))!;
+                (await _inner.TryUpdateAsync(current with { AccountName = rename.Name }, current.Version, null, cancellationToken)).Should().NotBeNull();
+            }
+
+            return await base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+        }
+    }
+
     private sealed class SimulatedCrashException : Exception;
 
-    /// <summary>Moves the fake clock 5 seconds on every account finished, as a slow QBO would.</summary>
+    /// <summary>Moves the fake clock 1.2 seconds on every account finished, as a slow QBO would, and counts lease renewals.</summary>
     private sealed class ClockAdvancingStore(IAccountStore inner) : DelegatingStore(inner)
     {
         public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Time { get; set; }
+
+        public DateTimeOffset RenewedAfter { get; set; } = DateTimeOffset.MaxValue;
 
         public int LeaseRenewals { get; private set; }
 
@@ -172,9 +217,9 @@ public class BackgroundWorkTests
         {
             if (history?.Trigger == SyncTrigger.Succeeded)
             {
-                Time?.Advance(TimeSpan.FromSeconds(5));
+                Time?.Advance(TimeSpan.FromSeconds(1.2));
             }
-            else if (history is null && record.Status == SyncStatus.Syncing && record.Intent?.Kind == SyncIntentKind.CreateCustomer && Time is not null && record.LeaseUntil > Time.GetUtcNow() + TimeSpan.FromMinutes(1.5))
+            else if (history is null && record.Status == SyncStatus.Syncing && record.LeaseUntil > RenewedAfter)
             {
                 LeaseRenewals++;
             }
