@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using QbSync.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 using QbSync.QuickBooks.Authentication;
 using WireMock.Logging;
@@ -51,10 +52,10 @@ internal sealed class OAuthTestHost : IDisposable
     public QuickBooksTokenManager Manager { get; }
 
     public IReadOnlyList<ILogEntry> TokenRequests =>
-        Server.LogEntries.Where(e => e.RequestMessage!.Path == TokenPath).ToList();
+        Server.LogEntries.Where(e => e.Request().Path == TokenPath).ToList();
 
     public IReadOnlyList<ILogEntry> RefreshRequests =>
-        TokenRequests.Where(e => e.RequestMessage!.Body?.Contains("grant_type=refresh_token", StringComparison.Ordinal) == true).ToList();
+        TokenRequests.Where(e => e.Request().Body?.Contains("grant_type=refresh_token", StringComparison.Ordinal) == true).ToList();
 
     public static string TokenJson(string accessToken, string refreshToken, int expiresIn = 3600, long refreshExpiresIn = 8726400, long? hardExpiresIn = null) =>
         "{\"token_type\":\"bearer\",\"expires_in\":" + expiresIn +

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using QbSync.QuickBooks.Authentication;
 using QbSync.QuickBooks.Http;
+using QbSync.Tests.TestSupport;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -41,7 +42,7 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
     }
 
     private IReadOnlyList<WireMock.Logging.ILogEntry> DataRequests =>
-        _host.Server.LogEntries.Where(e => e.RequestMessage!.Path == DataPath).ToList();
+        _host.Server.LogEntries.Where(e => e.Request().Path == DataPath).ToList();
 
     [Fact]
     public async Task SendAsync_ValidToken_AddsBearer()
@@ -52,7 +53,7 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
         using var response = await _data.SendAsync(NewRequest());
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        DataRequests.Single().RequestMessage!.Headers!["Authorization"].Single().Should().Be("Bearer valid-access");
+        DataRequests.Single().Request().HeaderValue("Authorization").Should().Be("Bearer valid-access");
     }
 
     [Fact]
@@ -71,12 +72,12 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
         _host.RefreshRequests.Should().HaveCount(1);
         var sent = DataRequests;
         sent.Should().HaveCount(2);
-        sent[1].RequestMessage!.Headers!["Authorization"].Single().Should().Be("Bearer new-access");
-        sent[1].RequestMessage!.Body.Should().Be(sent[0].RequestMessage!.Body).And.Be("{\"DisplayName\":\"Amy's Bird Sanctuary\"}");
-        sent[1].RequestMessage!.Method.Should().Be("POST");
-        sent[1].RequestMessage!.Url.Should().Be(sent[0].RequestMessage!.Url);
-        sent[1].RequestMessage!.Headers!["Content-Type"].Single().Should().StartWith("application/json");
-        sent[1].RequestMessage!.Headers!["Accept"].Single().Should().Be("application/json");
+        sent[1].Request().HeaderValue("Authorization").Should().Be("Bearer new-access");
+        sent[1].Request().Body.Should().Be(sent[0].Request().Body).And.Be("{\"DisplayName\":\"Amy's Bird Sanctuary\"}");
+        sent[1].Request().Method.Should().Be("POST");
+        sent[1].Request().Url.Should().Be(sent[0].Request().Url);
+        sent[1].Request().HeaderValue("Content-Type").Should().StartWith("application/json");
+        sent[1].Request().HeaderValue("Accept").Should().Be("application/json");
         (await _host.Store.GetAsync(OAuthTestHost.RealmId))!.RefreshToken.Should().Be("new-refresh");
     }
 

@@ -63,13 +63,13 @@ public sealed class QuickBooksOAuthClientTests : IDisposable
         tokens.ReconnectRequired.Should().BeFalse();
         tokens.IntuitTid.Should().Be("1-tid-code");
 
-        var request = _host.TokenRequests.Should().ContainSingle().Subject.RequestMessage!;
+        var request = _host.TokenRequests.Should().ContainSingle().Subject.Request();
         request.Method.Should().Be("POST");
         var expectedBasic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{OAuthTestHost.ClientId}:{OAuthTestHost.ClientSecret}"));
-        request.Headers!["Authorization"].Should().ContainSingle().Which.Should().Be("Basic " + expectedBasic);
-        request.Headers!["Accept"].Should().ContainSingle().Which.Should().Be("application/json");
-        request.Headers!["x-include-refresh-token-hard-expires-in"].Should().ContainSingle().Which.Should().Be("true");
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/x-www-form-urlencoded");
+        request.HeaderValue("Authorization").Should().Be("Basic " + expectedBasic);
+        request.HeaderValue("Accept").Should().Be("application/json");
+        request.HeaderValue("x-include-refresh-token-hard-expires-in").Should().Be("true");
+        request.HeaderValue("Content-Type").Should().StartWith("application/x-www-form-urlencoded");
         var form = HttpUtility.ParseQueryString(request.Body!);
         form["grant_type"].Should().Be("authorization_code");
         form["code"].Should().Be("AB11-code/+");
@@ -85,7 +85,7 @@ public sealed class QuickBooksOAuthClientTests : IDisposable
         var tokens = await _host.Client.RefreshAsync("r1");
 
         tokens.RefreshTokenHardExpiresAt.Should().Be(now.AddSeconds(157_680_000));
-        HttpUtility.ParseQueryString(_host.RefreshRequests.Single().RequestMessage!.Body!)["refresh_token"].Should().Be("r1");
+        HttpUtility.ParseQueryString(_host.RefreshRequests.Single().Request().Body!)["refresh_token"].Should().Be("r1");
     }
 
     [Fact]
@@ -217,11 +217,11 @@ public sealed class QuickBooksOAuthClientTests : IDisposable
 
         await _host.Client.RevokeAsync("refresh-to-revoke");
 
-        var request = _host.Server.LogEntries.Should().ContainSingle().Subject.RequestMessage!;
+        var request = _host.Server.LogEntries.Should().ContainSingle().Subject.Request();
         request.Path.Should().Be(OAuthTestHost.RevokePath);
         request.Body.Should().Be("{\"token\":\"refresh-to-revoke\"}");
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/json");
-        request.Headers!["Authorization"].Single().Should().StartWith("Basic ");
+        request.HeaderValue("Content-Type").Should().StartWith("application/json");
+        request.HeaderValue("Authorization").Should().StartWith("Basic ");
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class QuickBooksTokenManagerTests : IDisposable
         stored.AccessToken.Should().Be("new-access");
         stored.AccessTokenExpiresAt.Should().Be(_host.Time.GetUtcNow().AddHours(1));
         _host.RefreshRequests.Should().ContainSingle()
-            .Which.RequestMessage!.Body.Should().Contain("refresh_token=old-refresh");
+            .Which.Request().Body.Should().Contain("refresh_token=old-refresh");
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class QuickBooksTokenManagerTests : IDisposable
 
         await _host.Manager.DisconnectAsync(Realm);
 
-        _host.Server.LogEntries.Should().ContainSingle().Which.RequestMessage!.Body.Should().Contain("refresh-to-revoke");
+        _host.Server.LogEntries.Should().ContainSingle().Which.Request().Body.Should().Contain("refresh-to-revoke");
         (await _host.Store.GetAsync(Realm)).Should().BeNull();
     }
 

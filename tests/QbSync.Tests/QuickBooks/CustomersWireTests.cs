@@ -21,10 +21,10 @@ public class CustomersWireTests : IDisposable
         var found = await _harness.Client.Customers.FindByDisplayNameAsync(ClientHarness.Realm, @"Amy's Bird\Sanctuary");
 
         found.Should().NotBeEmpty();
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/text");
-        request.Headers!["Accept"].Single().Should().Contain("application/json");
-        request.Query!["minorversion"].Single().Should().Be("75");
+        var request = _harness.Server.LogEntries.Single().Request();
+        request.HeaderValue("Content-Type").Should().StartWith("application/text");
+        request.HeaderValue("Accept").Should().Contain("application/json");
+        request.QueryValue("minorversion").Should().Be("75");
         request.Body.Should().Be(
             @"SELECT * FROM Customer WHERE DisplayName IN ('Amy\'s Bird\\Sanctuary', 'Amy\'s Bird\\Sanctuary (deleted)') " +
             "AND Active IN (true, false) STARTPOSITION 1 MAXRESULTS 1000");
@@ -40,7 +40,7 @@ public class CustomersWireTests : IDisposable
         var customer = await harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
 
         customer.DisplayName.Should().Be("Dukes Basketball Camp");
-        harness.Server.LogEntries.Single().RequestMessage.Query!["minorversion"].Single().Should().Be("70");
+        harness.Server.LogEntries.Single().Request().QueryValue("minorversion").Should().Be("70");
     }
 
     [Fact]
@@ -56,10 +56,10 @@ public class CustomersWireTests : IDisposable
         });
 
         created.Id.Should().NotBeNullOrEmpty();
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Body.Should().Be("{\"DisplayName\":\"King's Groceries\",\"CustomerTypeRef\":{\"value\":\"7\"}}");
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/json");
-        request.Query!["requestid"].Single().Should().MatchRegex("^[0-9a-f]{32}$");
+        request.HeaderValue("Content-Type").Should().StartWith("application/json");
+        request.QueryValue("requestid").Should().MatchRegex("^[0-9a-f]{32}$");
     }
 
     [Fact]
@@ -70,9 +70,9 @@ public class CustomersWireTests : IDisposable
 
         await _harness.Client.Customers.ReactivateAsync(ClientHarness.Realm, "2", "4", requestId: "reactivate-2");
 
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Body.Should().Be("{\"Id\":\"2\",\"SyncToken\":\"4\",\"sparse\":true,\"Active\":true}");
-        request.Query!["requestid"].Single().Should().Be("reactivate-2");
+        request.QueryValue("requestid").Should().Be("reactivate-2");
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class CustomersWireTests : IDisposable
         _harness.Connect("12/../34");
         await _harness.Client.Customers.GetAsync("12/../34", "5/x");
 
-        _harness.Server.LogEntries.Single().RequestMessage.Url.Should().Contain("/v3/company/12%2F..%2F34/customer/5%2Fx?");
+        _harness.Server.LogEntries.Single().Request().Url.Should().Contain("/v3/company/12%2F..%2F34/customer/5%2Fx?");
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class FaultsThroughClientTests : IDisposable
         Response.Create().WithStatusCode(status).WithHeader("Content-Type", contentType).WithHeader("intuit_tid", Tid).WithBody(Payload.Read(payload));
 
     private static IEnumerable<string> ApiCalls(ClientHarness harness) =>
-        harness.Server.LogEntries.Where(e => e.RequestMessage.Path.StartsWith("/v3/", StringComparison.Ordinal)).Select(e => e.RequestMessage.Path);
+        harness.Server.LogEntries.Where(e => e.Request().Path.StartsWith("/v3/", StringComparison.Ordinal)).Select(e => e.Request().Path);
 
     // ----- validation faults -----
     [Fact]
@@ -67,7 +67,7 @@ public class FaultsThroughClientTests : IDisposable
         ex.Errors.Single().Message.Should().Be("Duplicate Name Exists Error");
         ex.Errors.Single().Detail.Should().Be("The name supplied already exists. : null");
         ex.Message.Should().Contain("6240").And.Contain(Tid).And.Contain("create-weiskopf");
-        var request = harness.Server.LogEntries.Should().ContainSingle("a validation fault is never retried").Subject.RequestMessage;
+        var request = harness.Server.LogEntries.Should().ContainSingle("a validation fault is never retried").Subject.Request();
         request.Body.Should().Be(Payload.Read("faults/6240-duplicate-name-no-id.request.json").Trim());
     }
 
@@ -134,15 +134,15 @@ public class FaultsThroughClientTests : IDisposable
             new CustomerCreateRequest { DisplayName = "Doe5, Jane" }, requestId: "create-after-401");
 
         created.Id.Should().Be("70");
-        var tokenCalls = harness.Server.LogEntries.Where(e => e.RequestMessage.Path == TokenPath).ToList();
+        var tokenCalls = harness.Server.LogEntries.Where(e => e.Request().Path == TokenPath).ToList();
         tokenCalls.Should().ContainSingle("exactly one refresh");
-        tokenCalls[0].RequestMessage.Body.Should().Contain("grant_type=refresh_token").And.Contain("refresh_token=" + ClientHarness.RefreshToken);
-        var calls = harness.Server.LogEntries.Where(e => e.RequestMessage.Path == harness.CompanyPath("customer")).Select(e => e.RequestMessage).ToList();
+        tokenCalls[0].Request().Body.Should().Contain("grant_type=refresh_token").And.Contain("refresh_token=" + ClientHarness.RefreshToken);
+        var calls = harness.Server.LogEntries.Where(e => e.Request().Path == harness.CompanyPath("customer")).Select(e => e.Request()).ToList();
         calls.Should().HaveCount(2, "the request is sent, refused, and resent once");
-        calls[0].Headers!["Authorization"].Single().Should().Be("Bearer " + ClientHarness.AccessToken);
-        calls[1].Headers!["Authorization"].Single().Should().Be("Bearer sample_access_token");
+        calls[0].HeaderValue("Authorization").Should().Be("Bearer " + ClientHarness.AccessToken);
+        calls[1].HeaderValue("Authorization").Should().Be("Bearer sample_access_token");
         calls.Select(c => c.Body).Should().AllBe("""{"DisplayName":"Doe5, Jane"}""");
-        calls.Select(c => c.Query!["requestid"].Single()).Should().AllBe("create-after-401");
+        calls.Select(c => c.QueryValue("requestid")).Should().AllBe("create-after-401");
         (await harness.Tokens.GetAsync(ClientHarness.Realm))!.AccessToken.Should().Be("sample_access_token");
         (await harness.Tokens.GetAsync(ClientHarness.Realm))!.RefreshToken.Should().Be("sample_refresh_token");
     }
@@ -167,7 +167,7 @@ public class FaultsThroughClientTests : IDisposable
         ex.RequestId.Should().Be("still-401");
         ex.Errors.Single().Message.Should().Be("message=AuthenticationFailed; errorCode=003200; statusCode=401");
         ex.Message.Should().NotContain("sample_access_token").And.NotContain(ClientHarness.AccessToken).And.NotContain(ClientHarness.RefreshToken);
-        harness.Server.LogEntries.Count(e => e.RequestMessage.Path == TokenPath).Should().Be(1);
+        harness.Server.LogEntries.Count(e => e.Request().Path == TokenPath).Should().Be(1);
         ApiCalls(harness).Should().HaveCount(2);
     }
 
@@ -185,7 +185,7 @@ public class FaultsThroughClientTests : IDisposable
         var customer = await harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
 
         customer.DisplayName.Should().Be("Dukes Basketball Camp");
-        harness.Server.LogEntries.Count(e => e.RequestMessage.Path == TokenPath).Should().Be(1);
+        harness.Server.LogEntries.Count(e => e.Request().Path == TokenPath).Should().Be(1);
         ApiCalls(harness).Should().HaveCount(2);
     }
 
@@ -258,9 +258,9 @@ public class FaultsThroughClientTests : IDisposable
         var created = await harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "Doe5, Jane" });
 
         created.Id.Should().Be("70");
-        var calls = harness.Server.LogEntries.Select(e => e.RequestMessage).ToList();
+        var calls = harness.Server.LogEntries.Select(e => e.Request()).ToList();
         calls.Should().HaveCount(2);
-        calls.Select(c => c.Query!["requestid"].Single()).Distinct().Should().ContainSingle("every retry of a write carries the same requestid");
+        calls.Select(c => c.QueryValue("requestid")).Distinct().Should().ContainSingle("every retry of a write carries the same requestid");
         calls.Select(c => c.Body).Should().AllBe("""{"DisplayName":"Doe5, Jane"}""");
     }
 
@@ -302,9 +302,9 @@ public class FaultsThroughClientTests : IDisposable
         thrown.Which.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         thrown.Which.RequestId.Should().Be("retried-503");
         thrown.Which.Message.Should().Contain("Service Unavailable");
-        var calls = harness.Server.LogEntries.Select(e => e.RequestMessage).ToList();
+        var calls = harness.Server.LogEntries.Select(e => e.Request()).ToList();
         calls.Should().HaveCount(3, "one attempt and two retries");
-        calls.Should().OnlyContain(c => c.Query!["requestid"].Single() == "retried-503");
+        calls.Should().OnlyContain(c => c.QueryValue("requestid") == "retried-503");
     }
 
     [Fact]
@@ -347,7 +347,7 @@ public class FaultsThroughClientTests : IDisposable
         thrown.Which.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         thrown.Which.IntuitTid.Should().Be(Tid);
         ApiCalls(harness).Should().ContainSingle();
-        harness.Server.LogEntries.Should().NotContain(e => e.RequestMessage.Path == TokenPath, "a 403 is not a token refresh case");
+        harness.Server.LogEntries.Should().NotContain(e => e.Request().Path == TokenPath, "a 403 is not a token refresh case");
     }
 
     [Fact]
@@ -381,7 +381,7 @@ public class FaultsThroughClientTests : IDisposable
         thrown.Which.ErrorCode.Should().Be("500", "Error.code is not the HTTP status");
         thrown.Which.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         thrown.Which.IsTransient.Should().BeFalse();
-        harness.Server.LogEntries.Should().ContainSingle().Which.RequestMessage.Url.Should().Contain("/payment/1%2F5?");
+        harness.Server.LogEntries.Should().ContainSingle().Which.Request().Url.Should().Contain("/payment/1%2F5?");
     }
 
     [Fact]
@@ -400,6 +400,6 @@ public class FaultsThroughClientTests : IDisposable
         thrown.Which.ReconnectRequired.Should().BeFalse();
         thrown.Which.IntuitTid.Should().Be(Tid);
         ApiCalls(harness).Should().HaveCount(2, "a 500 is retried by status before its body is read");
-        harness.Server.LogEntries.Should().NotContain(e => e.RequestMessage.Path == TokenPath, "only a 401 triggers a refresh");
+        harness.Server.LogEntries.Should().NotContain(e => e.Request().Path == TokenPath, "only a 401 triggers a refresh");
     }
 }

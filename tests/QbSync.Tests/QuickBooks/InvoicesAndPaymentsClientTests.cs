@@ -83,10 +83,10 @@ public class InvoicesAndPaymentsClientTests : IDisposable
         var created = await _harness.Client.Invoices.CreateAsync(ClientHarness.Realm, RecordedInvoiceRequest(), requestId: "inv-1043");
 
         AssertRecordedInvoice(created);
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Method.Should().Be("POST");
-        request.Query!["requestid"].Single().Should().Be("inv-1043");
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/json");
+        request.QueryValue("requestid").Should().Be("inv-1043");
+        request.HeaderValue("Content-Type").Should().StartWith("application/json");
         // Same members as the recorded create-request.json (QbSync writes the customer first; order is irrelevant to QBO).
         JsonNode.DeepEquals(JsonNode.Parse(request.Body!), JsonNode.Parse(Payload.Read("invoice/create-request.json")))
             .Should().BeTrue("the body was {0}", request.Body);
@@ -99,8 +99,8 @@ public class InvoicesAndPaymentsClientTests : IDisposable
 
         await _harness.Client.Invoices.CreateAsync(ClientHarness.Realm, RecordedInvoiceRequest("1043", new DateOnly(2020, 9, 29)));
 
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
-        request.Query!["requestid"].Single().Should().MatchRegex("^[0-9a-f]{32}$");
+        var request = _harness.Server.LogEntries.Single().Request();
+        request.QueryValue("requestid").Should().MatchRegex("^[0-9a-f]{32}$");
         using var body = JsonDocument.Parse(request.Body!);
         var root = body.RootElement;
         root.GetProperty("CustomerRef").GetProperty("value").GetString().Should().Be("1");
@@ -125,7 +125,7 @@ public class InvoicesAndPaymentsClientTests : IDisposable
         var invoice = await _harness.Client.Invoices.GetAsync(ClientHarness.Realm, "266");
 
         AssertRecordedInvoice(invoice);
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Method.Should().Be("GET");
         request.Query!.ContainsKey("requestid").Should().BeFalse("reads carry no request id");
     }
@@ -157,9 +157,9 @@ public class InvoicesAndPaymentsClientTests : IDisposable
         var found = await _harness.Client.Invoices.FindByDocNumberAsync(ClientHarness.Realm, @"10'43\A");
 
         AssertRecordedInvoice(found.Should().ContainSingle().Subject);
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Body.Should().Be(@"SELECT * FROM Invoice WHERE DocNumber = '10\'43\\A' STARTPOSITION 1 MAXRESULTS 1000");
-        request.Headers!["Content-Type"].Single().Should().StartWith("application/text");
+        request.HeaderValue("Content-Type").Should().StartWith("application/text");
     }
 
     [Fact]
@@ -225,8 +225,8 @@ public class InvoicesAndPaymentsClientTests : IDisposable
             Line = [new QuickBooksLine { Amount = 100.00m, LinkedTxn = [new QuickBooksLinkedTransaction { TxnId = "266", TxnType = "Invoice" }] }],
         }, requestId: "pay-266");
 
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
-        request.Query!["requestid"].Single().Should().Be("pay-266");
+        var request = _harness.Server.LogEntries.Single().Request();
+        request.QueryValue("requestid").Should().Be("pay-266");
         request.Body.Should().Be(
             """{"CustomerRef":{"value":"1"},"TotalAmt":100.00,"TxnDate":"2019-12-03","Line":[{"Amount":100.00,"LinkedTxn":[{"TxnId":"266","TxnType":"Invoice"}]}]}""");
     }

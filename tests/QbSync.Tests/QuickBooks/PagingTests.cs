@@ -26,7 +26,7 @@ public class PagingTests : IDisposable
 
         var all = await _harness.Client.Customers.ListAsync(ClientHarness.Realm, pageSize: 2).ToListAsync();
 
-        var requests = _harness.Server.LogEntries.Select(e => e.RequestMessage.Body!).ToList();
+        var requests = _harness.Server.LogEntries.Select(e => e.Request().Body!).ToList();
         requests[0].Should().Be("SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 2");
         all.Select(c => c.Id).Should().OnlyHaveUniqueItems();
         all.Count.Should().Be(requests.Count == 4 ? 6 : all.Count);
@@ -44,7 +44,7 @@ public class PagingTests : IDisposable
 
         all.Select(c => c.Id).Should().Equal("1", "2", "3", "4");
         _harness.Server.LogEntries.Should().HaveCount(2);
-        _harness.Server.LogEntries[0].RequestMessage.Body.Should().Be("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 1 MAXRESULTS 3");
+        _harness.Server.LogEntries[0].Request().Body.Should().Be("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 1 MAXRESULTS 3");
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class PagingTests : IDisposable
         var count = await _harness.Client.Employees.CountAsync(ClientHarness.Realm, includeInactive: true);
 
         count.Should().BeGreaterThan(0);
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT COUNT(*) FROM Employee WHERE Active IN (true, false)");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT COUNT(*) FROM Employee WHERE Active IN (true, false)");
     }
 
     [Fact]

@@ -94,9 +94,9 @@ public class PayloadNameListClientTests : IDisposable
         created.AdditionalProperties!["PreferredDeliveryMethod"].GetString().Should().Be("Print");
         created.AdditionalProperties["BillWithParent"].GetBoolean().Should().BeFalse();
 
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Body.Should().Be("""{"DisplayName":"Doe5, Jane"}""", "the recorded create request was exactly this");
-        request.Query!["requestid"].Single().Should().Be("create-doe5");
+        request.QueryValue("requestid").Should().Be("create-doe5");
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public class PayloadNameListClientTests : IDisposable
         updated.AdditionalProperties!["sparse"].GetBoolean().Should().BeFalse("QBO echoes sparse:false even for a sparse update");
         updated.AdditionalProperties["BalanceWithJobs"].GetDecimal().Should().Be(85m);
 
-        var request = _harness.Server.LogEntries.Single().RequestMessage;
+        var request = _harness.Server.LogEntries.Single().Request();
         request.Body.Should().Be(
             """{"Id":"2","SyncToken":"0","sparse":true,"GivenName":"Bill","PrimaryEmailAddr":{"Address":"Surf@Intuit.com"}}""");
-        request.Query!["requestid"].Single().Should().MatchRegex("^[0-9a-f]{32}$");
+        request.QueryValue("requestid").Should().MatchRegex("^[0-9a-f]{32}$");
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public class PayloadNameListClientTests : IDisposable
         all.Single(c => c.Id == "9").Balance.Should().Be(85.00m);
         all.Single(c => c.Id == "10").Balance.Should().Be(629.10m);
         all.Single(c => c.Id == "7").AdditionalProperties!["WebAddr"].GetProperty("URI").GetString().Should().Be("http://sportinggoods.intuit.com");
-        _harness.Server.LogEntries.Select(e => e.RequestMessage.Body).Should().Equal(
+        _harness.Server.LogEntries.Select(e => e.Request().Body).Should().Equal(
             "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 1 MAXRESULTS 2",
             "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 3 MAXRESULTS 2",
             "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 5 MAXRESULTS 2",
@@ -202,7 +202,7 @@ public class PayloadNameListClientTests : IDisposable
 
         all.Should().HaveCount(41);
         _harness.Server.LogEntries.Should().ContainSingle("41 rows is less than the 1000 asked for")
-            .Which.RequestMessage.Body.Should().Be("SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 1000");
+            .Which.Request().Body.Should().Be("SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 1000");
         all.Select(c => c.Id).Should().OnlyHaveUniqueItems();
         all.Should().OnlyContain(c => c.SyncToken != null && c.MetaData!.CreateTime != null && c.DisplayName != null);
         all.Single(c => c.Id == "25").Balance.Should().Be(160.00m);
@@ -228,7 +228,7 @@ public class PayloadNameListClientTests : IDisposable
         amy.Balance.Should().Be(739.00m);
         amy.BillAddr!.Line1.Should().Be("4581 Finch St.");
         ShouldBeExactly(amy.MetaData!.LastUpdatedTime, new DateTimeOffset(2020, 9, 29, 5, 58, 7, Pdt));
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be(
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be(
             @"SELECT * FROM Customer WHERE DisplayName = 'Amy\'s Bird Sanctuary' STARTPOSITION 1 MAXRESULTS 1000");
     }
 
@@ -253,7 +253,7 @@ public class PayloadNameListClientTests : IDisposable
 
         (await _harness.Client.Customers.CountAsync(ClientHarness.Realm)).Should().Be(41);
 
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT COUNT(*) FROM Customer");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT COUNT(*) FROM Customer");
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public class PayloadNameListClientTests : IDisposable
 
         (await _harness.Client.Customers.CountAsync(ClientHarness.Realm, includeInactive: true)).Should().Be(6);
 
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT COUNT(*) FROM Customer WHERE Active IN (true, false)");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT COUNT(*) FROM Customer WHERE Active IN (true, false)");
     }
 
     // ----- lists/: vendors -----
@@ -274,7 +274,7 @@ public class PayloadNameListClientTests : IDisposable
 
         (await _harness.Client.Vendors.CountAsync(ClientHarness.Realm)).Should().Be(26);
 
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT COUNT(*) FROM Vendor");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT COUNT(*) FROM Vendor");
     }
 
     [Fact]
@@ -297,7 +297,7 @@ public class PayloadNameListClientTests : IDisposable
         brosnahan.AdditionalProperties!["Balance"].GetDecimal().Should().Be(241.23m);
         brosnahan.AdditionalProperties["Vendor1099"].GetBoolean().Should().BeTrue();
         page.Items[0].CompanyName.Should().BeNull("Bob's Burger Joint has no company name");
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT * FROM Vendor STARTPOSITION 1 MAXRESULTS 5");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT * FROM Vendor STARTPOSITION 1 MAXRESULTS 5");
     }
 
     [Fact]
@@ -336,7 +336,7 @@ public class PayloadNameListClientTests : IDisposable
         all.Where(v => v.Id != "53").Should().OnlyContain(v => v.IsActive && v.BareDisplayName == v.DisplayName);
         all.Single(v => v.Id == "48").DisplayName.Should().Be("PG&E");
         all.Single(v => v.Id == "47").CompanyName.Should().Be("Pam Seitz, CPA");
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be(
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be(
             "SELECT * FROM Vendor WHERE Active IN (true, false) STARTPOSITION 1 MAXRESULTS 1000");
     }
 
@@ -353,7 +353,7 @@ public class PayloadNameListClientTests : IDisposable
         vendor.CompanyName.Should().Be("Robertson & Associates");
         vendor.AdditionalProperties!["Balance"].GetDecimal().Should().Be(315.00m);
         vendor.AdditionalProperties["AcctNum"].GetString().Should().Be("000005641", "leading zeros of a string id are kept");
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be(
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be(
             "SELECT * FROM Vendor WHERE DisplayName IN ('Robertson & Associates', 'Robertson & Associates (deleted)') " +
             "AND Active IN (true, false) STARTPOSITION 1 MAXRESULTS 1000");
     }
@@ -366,7 +366,7 @@ public class PayloadNameListClientTests : IDisposable
 
         (await _harness.Client.Employees.CountAsync(ClientHarness.Realm, includeInactive: true)).Should().Be(2);
 
-        _harness.Server.LogEntries.Single().RequestMessage.Body.Should().Be("SELECT COUNT(*) FROM Employee WHERE Active IN (true, false)");
+        _harness.Server.LogEntries.Single().Request().Body.Should().Be("SELECT COUNT(*) FROM Employee WHERE Active IN (true, false)");
     }
 
     [Fact]

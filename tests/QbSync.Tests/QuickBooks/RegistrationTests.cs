@@ -93,8 +93,8 @@ public class RegistrationTests
 
         await harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
 
-        var request = harness.Server.LogEntries.Single().RequestMessage;
-        request.Headers!["Authorization"].Should().ContainSingle().Which.Should().Be("Bearer " + ClientHarness.AccessToken);
+        var request = harness.Server.LogEntries.Single().Request();
+        request.HeaderValue("Authorization").Should().Be("Bearer " + ClientHarness.AccessToken);
     }
 
     [Fact]

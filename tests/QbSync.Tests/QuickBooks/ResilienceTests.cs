@@ -45,7 +45,7 @@ public class ResilienceTests
             () => Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/create-response.json")));
 
         var create = harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "Acme" }, "logical-write-1");
-        await Clock.SettleAsync(() => harness.Server.LogEntries.Count() == 1);
+        await Clock.SettleAsync(() => harness.Server.LogEntries.Count == 1);
         time.Advance(TimeSpan.FromSeconds(59));
         await Task.Delay(200);
         harness.Server.LogEntries.Should().HaveCount(1, "the retry must wait the full 60 seconds");
@@ -53,9 +53,9 @@ public class ResilienceTests
         var created = await Clock.RunAsync(time, create, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
 
         created.Id.Should().NotBeNull();
-        var requestIds = harness.Server.LogEntries.Select(e => e.RequestMessage.Query!["requestid"].Single()).ToList();
+        var requestIds = harness.Server.LogEntries.Select(e => e.Request().QueryValue("requestid")).ToList();
         requestIds.Should().Equal("logical-write-1", "logical-write-1");
-        harness.Server.LogEntries.Select(e => e.RequestMessage.Body).Distinct().Should().HaveCount(1, "the retry resends the same body");
+        harness.Server.LogEntries.Select(e => e.Request().Body).Distinct().Should().HaveCount(1, "the retry resends the same body");
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public class ResilienceTests
             () => Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
 
         var read = harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
-        await Clock.SettleAsync(() => harness.Server.LogEntries.Count() == 1);
+        await Clock.SettleAsync(() => harness.Server.LogEntries.Count == 1);
         time.Advance(TimeSpan.FromSeconds(4));
         await Task.Delay(200);
         harness.Server.LogEntries.Should().HaveCount(1);

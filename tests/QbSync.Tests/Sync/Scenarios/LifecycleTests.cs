@@ -142,7 +142,7 @@ public class LifecycleTests : IDisposable
         state.Status.Should().Be(SyncStatus.Synced);
         state.CustomerId.Should().Be(survivor);
         state.Reason.Should().Be(SyncReason.CustomerMerged);
-        (await _h.Service.GetHistoryAsync(_h.Admin, "a1")).Last().Note.Should().Contain("merged into " + survivor);
+        (await _h.Service.GetHistoryAsync(_h.Admin, "a1"))[^1].Note.Should().Contain("merged into " + survivor);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public class MatchingAndCreationTests : IDisposable
         var individual = _h.Company.CustomerTypes.Single(t => t["Name"]!.GetValue<string>() == "Individual")["Id"]!.GetValue<string>();
         customer["CustomerTypeRef"]!["value"]!.GetValue<string>().Should().Be(individual);
         var history = await _h.Service.GetHistoryAsync(_h.Owner, "a1");
-        history.Last().Note.Should().Contain("Jane - Doe LLC").And.Contain("ColonsReplaced");
+        history[^1].Note.Should().Contain("Jane - Doe LLC").And.Contain("ColonsReplaced");
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class MatchingAndCreationTests : IDisposable
         state.Status.Should().Be(SyncStatus.Synced);
         state.CustomerId.Should().Be(id);
         h.Company.Customers.Should().HaveCount(1);
-        (await h.Service.GetHistoryAsync(h.Admin, "a1")).Last().Note.Should().Contain("appeared in QBO meanwhile");
+        (await h.Service.GetHistoryAsync(h.Admin, "a1"))[^1].Note.Should().Contain("appeared in QBO meanwhile");
     }
 
     [Theory]
@@ -189,9 +189,9 @@ public class MatchingAndCreationTests : IDisposable
         var johns = await _h.Service.SuggestCustomersAsync(_h.Admin, "a1");
         var acmes = await _h.Service.SuggestCustomersAsync(_h.Admin, "a2");
 
-        johns.First().Customer.DisplayName.Should().Be("Smith, John");
-        johns.First().Why.Should().Be(SuggestionKind.ReorderedWords);
-        acmes.First().Customer.DisplayName.Should().Be("Acme, L.L.C.");
+        johns[0].Customer.DisplayName.Should().Be("Smith, John");
+        johns[0].Why.Should().Be(SuggestionKind.ReorderedWords);
+        acmes[0].Customer.DisplayName.Should().Be("Acme, L.L.C.");
         johns.Should().NotContain(s => s.Customer.DisplayName == "Unrelated Bakery");
         (await _h.Service.GetStateAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.NotSynced);
     }

@@ -43,7 +43,7 @@ public sealed class SqliteEngineTests : IDisposable
         one.Qbo.Journal.Count(FakeRequestKind.Create).Should().Be(39);
         var page = await two.Store.ListAsync(SyncHarness.Firm, new AccountQuery { Statuses = [SyncStatus.Synced], PageSize = 100 });
         page.Items.Should().HaveCount(40).And.OnlyContain(r => r.LeaseOwner == null && r.Intent == null);
-        (await one.Service.GetHistoryAsync(one.Admin, "a00")).Last().Note.Should().Contain("matched by name");
+        (await one.Service.GetHistoryAsync(one.Admin, "a00"))[^1].Note.Should().Contain("matched by name");
     }
 
     [Fact]
