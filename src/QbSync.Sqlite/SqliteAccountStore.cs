@@ -131,8 +131,7 @@ public sealed class SqliteAccountStore : IAccountStore
     /// <inheritdoc />
     public async Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
     {
-        ValidateRecord(record);
-        ValidateHistory(record, history);
+        AccountStoreGuard.ThrowIfInvalid(record, history);
         cancellationToken.ThrowIfCancellationRequested();
 
         using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -156,9 +155,8 @@ public sealed class SqliteAccountStore : IAccountStore
     /// <inheritdoc />
     public async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
     {
-        ValidateRecord(record);
+        AccountStoreGuard.ThrowIfInvalid(record, history);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        ValidateHistory(record, history);
         cancellationToken.ThrowIfCancellationRequested();
 
         using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -509,42 +507,4 @@ public sealed class SqliteAccountStore : IAccountStore
 
     private static SyncProblem? FreezeProblem(SyncProblem? problem) =>
         problem is null ? null : problem with { CustomerIds = (problem.CustomerIds ?? []).ToArray().AsReadOnly() };
-
-    private static void ValidateRecord(SyncAccountRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (string.IsNullOrEmpty(record.FirmId))
-        {
-            throw new ArgumentException("The record's firm id is required.", nameof(record));
-        }
-
-        if (string.IsNullOrEmpty(record.AccountId))
-        {
-            throw new ArgumentException("The record's account id is required.", nameof(record));
-        }
-
-        if (record.AccountName is null)
-        {
-            throw new ArgumentException("The record's account name is required.", nameof(record));
-        }
-    }
-
-    private static void ValidateHistory(SyncAccountRecord record, SyncHistoryEntry? history)
-    {
-        if (history is null)
-        {
-            return;
-        }
-
-        if (!string.Equals(history.FirmId, record.FirmId, StringComparison.Ordinal)
-            || !string.Equals(history.AccountId, record.AccountId, StringComparison.Ordinal))
-        {
-            throw new ArgumentException("The history entry must belong to the record's firm and account.", nameof(history));
-        }
-
-        if (history.ActorId is null)
-        {
-            throw new ArgumentException("The history entry's actor id is required.", nameof(history));
-        }
-    }
 }

@@ -31,8 +31,7 @@ public sealed class InMemoryAccountStore : IAccountStore
     /// <inheritdoc />
     public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
     {
-        ValidateRecord(record);
-        ValidateHistory(record, history);
+        AccountStoreGuard.ThrowIfInvalid(record, history);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
@@ -66,9 +65,8 @@ public sealed class InMemoryAccountStore : IAccountStore
     /// <inheritdoc />
     public Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
     {
-        ValidateRecord(record);
+        AccountStoreGuard.ThrowIfInvalid(record, history);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
-        ValidateHistory(record, history);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
@@ -324,35 +322,6 @@ public sealed class InMemoryAccountStore : IAccountStore
     {
         var byName = string.CompareOrdinal(nameA, nameB);
         return byName != 0 ? byName : string.CompareOrdinal(idA, idB);
-    }
-
-    private static void ValidateRecord(SyncAccountRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        if (string.IsNullOrEmpty(record.FirmId))
-        {
-            throw new ArgumentException("The record's firm id is required.", nameof(record));
-        }
-
-        if (string.IsNullOrEmpty(record.AccountId))
-        {
-            throw new ArgumentException("The record's account id is required.", nameof(record));
-        }
-
-        if (record.AccountName is null)
-        {
-            throw new ArgumentException("The record's account name is required.", nameof(record));
-        }
-    }
-
-    private static void ValidateHistory(SyncAccountRecord record, SyncHistoryEntry? history)
-    {
-        if (history is not null
-            && (!string.Equals(history.FirmId, record.FirmId, StringComparison.Ordinal)
-                || !string.Equals(history.AccountId, record.AccountId, StringComparison.Ordinal)))
-        {
-            throw new ArgumentException("The history entry must belong to the record's firm and account.", nameof(history));
-        }
     }
 
     /// <summary>A stored snapshot: the version set, and the problem's customer list copied so the caller's list

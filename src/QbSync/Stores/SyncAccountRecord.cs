@@ -29,6 +29,38 @@ public sealed record SyncProblem
 
     /// <summary>When the problem was recorded.</summary>
     public DateTimeOffset? OccurredAt { get; init; }
+
+    /// <summary>Value equality, <see cref="CustomerIds"/> compared item by item (so records read back from a store
+    /// equal the ones written).</summary>
+    /// <param name="other">The other problem.</param>
+    /// <returns>Whether both describe the same problem.</returns>
+    public bool Equals(SyncProblem? other) =>
+        other is not null
+        && Reason == other.Reason
+        && QuickBooksErrorCode == other.QuickBooksErrorCode
+        && QuickBooksMessage == other.QuickBooksMessage
+        && IntuitTid == other.IntuitTid
+        && ConflictingAccountId == other.ConflictingAccountId
+        && ConflictingRecordId == other.ConflictingRecordId
+        && SuggestedDisplayName == other.SuggestedDisplayName
+        && OccurredAt == other.OccurredAt
+        && CustomerIds.SequenceEqual(other.CustomerIds, StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Reason);
+        hash.Add(QuickBooksErrorCode, StringComparer.Ordinal);
+        hash.Add(ConflictingAccountId, StringComparer.Ordinal);
+        hash.Add(OccurredAt);
+        foreach (var id in CustomerIds)
+        {
+            hash.Add(id, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
 }
 
 /// <summary>The QBO write an account's record has committed to before making it (written first, so a crash can

@@ -81,3 +81,20 @@ public sealed class InMemoryAccountStoreConformanceTests : AccountStoreConforman
         seen.Should().Equal(names.Order(StringComparer.Ordinal));
     }
 }
+
+public class SyncProblemEqualityTests
+{
+    [Fact]
+    public void Problems_with_the_same_customer_ids_in_other_lists_are_equal()
+    {
+        var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+        var a = new SyncProblem { Reason = SyncReason.AmbiguousMatch, CustomerIds = new List<string> { "1", "2" }, OccurredAt = at };
+        var b = new SyncProblem { Reason = SyncReason.AmbiguousMatch, CustomerIds = new[] { "1", "2" }, OccurredAt = at };
+
+        a.Should().Be(b);
+        a.GetHashCode().Should().Be(b.GetHashCode());
+        a.Should().NotBe(b with { CustomerIds = ["2", "1"] });
+        new SyncAccountRecord { FirmId = "f", AccountId = "a", AccountName = "n", Problem = a }
+            .Should().Be(new SyncAccountRecord { FirmId = "f", AccountId = "a", AccountName = "n", Problem = b });
+    }
+}

@@ -1,0 +1,48 @@
+namespace QbSync.Stores;
+
+/// <summary>
+/// The argument rules every <see cref="IAccountStore"/> applies before writing, shared so that all stores refuse the
+/// same inputs the same way (the conformance suite checks them).
+/// </summary>
+public static class AccountStoreGuard
+{
+    /// <summary>Throws unless the record has a firm id, an account id and an account name, and the history entry (if
+    /// any) belongs to the same firm and account and names its actor.</summary>
+    /// <param name="record">The record to write.</param>
+    /// <param name="history">The history entry written with it, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">An argument breaks a rule.</exception>
+    public static void ThrowIfInvalid(SyncAccountRecord record, SyncHistoryEntry? history = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (string.IsNullOrEmpty(record.FirmId))
+        {
+            throw new ArgumentException("The record's firm id is required.", nameof(record));
+        }
+
+        if (string.IsNullOrEmpty(record.AccountId))
+        {
+            throw new ArgumentException("The record's account id is required.", nameof(record));
+        }
+
+        if (record.AccountName is null)
+        {
+            throw new ArgumentException("The record's account name is required.", nameof(record));
+        }
+
+        if (history is null)
+        {
+            return;
+        }
+
+        if (!string.Equals(history.FirmId, record.FirmId, StringComparison.Ordinal)
+            || !string.Equals(history.AccountId, record.AccountId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The history entry must belong to the record's firm and account.", nameof(history));
+        }
+
+        if (history.ActorId is null)
+        {
+            throw new ArgumentException("The history entry's actor id is required.", nameof(history));
+        }
+    }
+}
