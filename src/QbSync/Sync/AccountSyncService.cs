@@ -233,6 +233,19 @@ internal sealed partial class AccountSyncService(
         return saved;
     }
 
+    public async Task<FirmSyncSettings> DisconnectCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.DisconnectCompany);
+        var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        if (settings.RealmId is { } realmId)
+        {
+            await tokens.DisconnectAsync(realmId, cancellationToken).ConfigureAwait(false);
+            LogDisconnected(logger, actor.FirmId, realmId, actor.UserId);
+        }
+
+        return await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null }, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default) =>
         pending.RunAsync(firmId, cancellationToken);
 
@@ -332,6 +345,9 @@ internal sealed partial class AccountSyncService(
 
     [LoggerMessage(2101, LogLevel.Warning, "User {UserId} of firm {FirmId} was refused {Action}")]
     private static partial void LogDenied(ILogger logger, string firmId, string userId, SyncAction action);
+
+    [LoggerMessage(2103, LogLevel.Information, "Firm {FirmId} disconnected QBO company {RealmId} (by {UserId})")]
+    private static partial void LogDisconnected(ILogger logger, string firmId, string realmId, string userId);
 
     [LoggerMessage(2102, LogLevel.Information, "Firm {FirmId} connected QBO company {RealmId} (by {UserId})")]
     private static partial void LogConnected(ILogger logger, string firmId, string realmId, string userId);

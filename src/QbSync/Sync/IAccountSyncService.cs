@@ -138,6 +138,14 @@ public interface IAccountSyncService
     /// <returns>How many accounts changed.</returns>
     Task<int> ApplyQuickBooksChangesAsync(string firmId, IEnumerable<QuickBooks.Webhooks.QuickBooksWebhookEvent> events, CancellationToken cancellationToken = default);
 
+    /// <summary>Disconnects the firm's QBO company: revokes its tokens at Intuit (best effort), forgets them and the
+    /// realm. Accounts keep their statuses; new work fails as not connected until a company is connected again. The
+    /// owner's action (by default).</summary>
+    /// <param name="actor">The firm's owner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved settings.</returns>
+    Task<FirmSyncSettings> DisconnectCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
     /// <summary>Runs the firm's due automatic work now (for hosts without the background worker): eligible accounts
     /// never synced nor skipped, retries whose time has come, and work a stopped process left in Syncing.</summary>
     /// <param name="firmId">The firm.</param>

@@ -70,6 +70,22 @@ public class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_the_owner_disconnects_the_company_and_later_work_fails_as_not_connected()
+    {
+        await _h.AddAccountAsync("a1", "Acme Ltd");
+        await FluentActions.Awaiting(() => _h.Service.DisconnectCompanyAsync(_h.Admin)).Should().ThrowAsync<SyncAuthorizationException>();
+
+        var settings = await _h.Service.DisconnectCompanyAsync(_h.Owner);
+
+        settings.RealmId.Should().BeNull();
+        (await _h.Tokens.GetAsync(SyncHarness.Realm)).Should().BeNull("the tokens are forgotten");
+        var state = await _h.Service.SyncAsync(_h.Admin, "a1");
+        state.Status.Should().Be(SyncStatus.Failed);
+        state.Reason.Should().Be(SyncReason.NotConnected);
+        _h.Company.Customers.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Another_firms_user_can_neither_read_nor_change_an_account()
     {
         await _h.AddAccountAsync("a1", "Acme Ltd");
