@@ -223,17 +223,7 @@ public sealed class SqliteAccountStore : IAccountStore
     public async Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1, nameof(query));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000, nameof(query));
-        if (query.Statuses is null)
-        {
-            throw new ArgumentException("The statuses must not be null; use an empty collection for all.", nameof(query));
-        }
-
-        (string Name, string Id)? after = query.ContinuationToken is null
-            ? null
-            : AccountListToken.Decode(query.ContinuationToken, nameof(query));
+        (string Name, string Id)? after = AccountStoreGuard.StartOfPage(query);
         cancellationToken.ThrowIfCancellationRequested();
 
         var statuses = query.Statuses.Count == 0

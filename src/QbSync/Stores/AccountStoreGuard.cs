@@ -45,4 +45,21 @@ public static class AccountStoreGuard
             throw new ArgumentException("The history entry's actor id is required.", nameof(history));
         }
     }
+
+    /// <summary>Checks a list query (page size 1 to 1000, statuses not null) and decodes its continuation token.</summary>
+    /// <param name="query">The query.</param>
+    /// <returns>The (account name, account id) key after which the page starts; <see langword="null"/> for the first page.</returns>
+    /// <exception cref="ArgumentException">The query breaks a rule, or its token is not one a store issued.</exception>
+    public static (string AccountName, string AccountId)? StartOfPage(AccountQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000, nameof(query));
+        if (query.Statuses is null)
+        {
+            throw new ArgumentException("The statuses must not be null; use an empty collection for all.", nameof(query));
+        }
+
+        return query.ContinuationToken is null ? null : AccountListToken.Decode(query.ContinuationToken, nameof(query));
+    }
 }
