@@ -21,6 +21,9 @@ namespace QbSync.Sqlite;
 /// </remarks>
 public sealed class SqliteAccountStore : IAccountStore
 {
+    /// <summary>SQLITE_CONSTRAINT: a unique index refused the write.</summary>
+    private const int SqliteConstraintError = 19;
+
     private const string Columns =
         "firm_id, account_id, account_name, has_billing_activity, status, reason, problem, customer_id, customer_display_name, "
         + "was_synced_before, was_skipped, intent, attempts, next_attempt_at, lease_owner, lease_until, status_changed_at, version";
@@ -141,8 +144,16 @@ public sealed class SqliteAccountStore : IAccountStore
             insert.Transaction = transaction;
             insert.CommandText = InsertIfAbsent;
             AddRecordParameters(insert, record);
-            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            try
             {
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    return null;
+                }
+            }
+            catch (SqliteException error) when (error.SqliteErrorCode == SqliteConstraintError)
+            {
+                // The customer is linked to another account of the firm (ux_accounts_firm_customer).
                 return null;
             }
         }
@@ -167,8 +178,16 @@ public sealed class SqliteAccountStore : IAccountStore
             update.CommandText = CompareAndSwap;
             AddRecordParameters(update, record);
             update.Parameters.AddWithValue("$expected", expectedVersion);
-            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            try
             {
+                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    return null;
+                }
+            }
+            catch (SqliteException error) when (error.SqliteErrorCode == SqliteConstraintError)
+            {
+                // The customer is linked to another account of the firm (ux_accounts_firm_customer).
                 return null;
             }
         }
@@ -179,8 +198,6 @@ public sealed class SqliteAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
-    /// account id (ordinal) is returned.</remarks>
     public async Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
@@ -196,8 +213,6 @@ public sealed class SqliteAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
-    /// account id (ordinal) is given.</remarks>
     public async Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);

@@ -34,7 +34,8 @@ CREATE INDEX ix_accounts_due ON accounts (next_attempt_at, firm_id) WHERE next_a
 CREATE INDEX ix_accounts_firm_name ON accounts (firm_id, account_name COLLATE BINARY, account_id COLLATE BINARY);
 
 -- Customer links.
-CREATE INDEX ix_accounts_firm_customer ON accounts (firm_id, customer_id, account_id) WHERE customer_id IS NOT NULL;
+-- A QBO customer is linked to at most one account of a firm, whatever the process that links it.
+CREATE UNIQUE INDEX ux_accounts_firm_customer ON accounts (firm_id, customer_id) WHERE customer_id IS NOT NULL;
 
 CREATE TABLE account_history (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

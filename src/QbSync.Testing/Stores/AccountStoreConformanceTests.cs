@@ -459,6 +459,37 @@ public abstract class AccountStoreConformanceTests
         Assert.False(linked.ContainsKey("c4"));
     }
 
+    /// <summary>A customer is linked to at most one account of a firm: a write that would link it to a second
+    /// account is refused (null) and changes nothing; other firms may link the same customer id.</summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task ACustomerIsLinkedToAtMostOneAccountOfAFirm()
+    {
+        var store = await CreateStoreAsync();
+        var firmId = NewFirmId();
+        var otherFirm = NewFirmId();
+        var a1 = await store.TryInsertAsync(NewRecord(firmId, "a1") with { Status = SyncStatus.Synced, CustomerId = "c1" });
+        Assert.NotNull(a1);
+
+        Assert.Null(await store.TryInsertAsync(NewRecord(firmId, "a2") with { Status = SyncStatus.Synced, CustomerId = "c1" }));
+        Assert.Null(await store.GetAsync(firmId, "a2"));
+        var a2 = await store.TryInsertAsync(NewRecord(firmId, "a2"));
+        Assert.NotNull(a2);
+        Assert.Null(await store.TryUpdateAsync(a2 with { Status = SyncStatus.Synced, CustomerId = "c1" }, a2.Version, NewHistory(a2, SyncStatus.NotSynced, SyncStatus.Synced, "u")));
+        AssertSameRecord(a2, await store.GetAsync(firmId, "a2"));
+        Assert.Empty(await store.GetHistoryAsync(firmId, "a2"));
+        Assert.NotNull(await store.TryInsertAsync(NewRecord(otherFirm, "b1") with { Status = SyncStatus.Synced, CustomerId = "c1" }));
+
+        // The account that holds it may be written again with it; once it lets go, another account may take it.
+        var a1Again = await store.TryUpdateAsync(a1 with { AccountName = "renamed" }, a1.Version);
+        Assert.NotNull(a1Again);
+        var released = await store.TryUpdateAsync(a1Again with { CustomerId = null, Status = SyncStatus.Skipped }, a1Again.Version);
+        Assert.NotNull(released);
+        Assert.NotNull(await store.TryUpdateAsync(a2 with { Status = SyncStatus.Synced, CustomerId = "c1" }, a2.Version));
+        Assert.Equal("a2", (await store.FindByCustomerIdAsync(firmId, "c1"))?.AccountId);
+        Assert.Equal("a2", (await store.GetLinkedCustomersAsync(firmId))["c1"]);
+    }
+
     // ---------------------------------------------------------------- Listing
 
     /// <summary>Accounts are listed by name (ordinal), then id.</summary>

@@ -19,7 +19,8 @@ public interface IAccountStore
     /// <param name="record">The record; its version is ignored and stored as 1.</param>
     /// <param name="history">A history entry to store with it, atomically.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The stored record (version 1), or <see langword="null"/> when it already existed.</returns>
+    /// <returns>The stored record (version 1), or <see langword="null"/> when it already existed or its customer is
+    /// already linked to another account of the firm.</returns>
     Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -31,10 +32,11 @@ public interface IAccountStore
     /// <param name="history">A history entry to append, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The stored record with version <c>expectedVersion + 1</c>, or <see langword="null"/> when another
-    /// writer changed it first (or it does not exist).</returns>
+    /// writer changed it first, it does not exist, or its customer is already linked to another account of the firm
+    /// (a QBO customer is linked to at most one account per firm).</returns>
     Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The account of the firm linked to a QBO customer, if any.</summary>
+    /// <summary>The account of the firm linked to a QBO customer, if any (there is at most one).</summary>
     /// <param name="firmId">The firm.</param>
     /// <param name="customerId">The QBO customer id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -12,6 +12,9 @@ public sealed class InMemoryAccountStore : IAccountStore
     private readonly Dictionary<string, Dictionary<string, Entry>> _firms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FirmSyncSettings> _settings = new(StringComparer.Ordinal);
 
+    // (firm id, customer id) -> account id: a customer is linked to at most one account of a firm.
+    private readonly Dictionary<(string FirmId, string CustomerId), string> _links = [];
+
     /// <inheritdoc />
     public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
     {
@@ -46,11 +49,12 @@ public sealed class InMemoryAccountStore : IAccountStore
                 _firms.Add(record.FirmId, accounts);
             }
 
-            if (accounts.ContainsKey(record.AccountId))
+            if (accounts.ContainsKey(record.AccountId) || LinkedElsewhere(record))
             {
                 return Task.FromResult<SyncAccountRecord?>(null);
             }
 
+            Relink(null, stored);
             var entry = new Entry(stored);
             if (history is not null)
             {
@@ -75,12 +79,14 @@ public sealed class InMemoryAccountStore : IAccountStore
         lock (_lock)
         {
             var entry = TryGetEntry(record.FirmId, record.AccountId);
-            if (entry is null || entry.Record.Version != expectedVersion)
+            if (entry is null || entry.Record.Version != expectedVersion || LinkedElsewhere(record))
             {
                 return Task.FromResult<SyncAccountRecord?>(null);
             }
 
-            entry.Record = Freeze(record, expectedVersion + 1);
+            var stored = Freeze(record, expectedVersion + 1);
+            Relink(entry.Record, stored);
+            entry.Record = stored;
             if (history is not null)
             {
                 entry.History.Add(history);
@@ -91,8 +97,6 @@ public sealed class InMemoryAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
-    /// account id (ordinal) is returned.</remarks>
     public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
@@ -104,27 +108,11 @@ public sealed class InMemoryAccountStore : IAccountStore
 
         lock (_lock)
         {
-            SyncAccountRecord? found = null;
-            if (_firms.TryGetValue(firmId, out var accounts))
-            {
-                foreach (var entry in accounts.Values)
-                {
-                    var record = entry.Record;
-                    if (string.Equals(record.CustomerId, customerId, StringComparison.Ordinal)
-                        && (found is null || string.CompareOrdinal(record.AccountId, found.AccountId) < 0))
-                    {
-                        found = record;
-                    }
-                }
-            }
-
-            return Task.FromResult(found);
+            return Task.FromResult(_links.TryGetValue((firmId, customerId), out var accountId) ? TryGetEntry(firmId, accountId)?.Record : null);
         }
     }
 
     /// <inheritdoc />
-    /// <remarks>Should several accounts of the firm be linked to the same customer, the one with the smallest
-    /// account id (ordinal) is given.</remarks>
     public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
@@ -316,6 +304,24 @@ public sealed class InMemoryAccountStore : IAccountStore
 
     /// <summary>A stored snapshot: the version set, and the problem's customer list copied so the caller's list
     /// cannot change it.</summary>
+    private bool LinkedElsewhere(SyncAccountRecord record) =>
+        record.CustomerId is { } customerId
+        && _links.TryGetValue((record.FirmId, customerId), out var holder)
+        && !string.Equals(holder, record.AccountId, StringComparison.Ordinal);
+
+    private void Relink(SyncAccountRecord? before, SyncAccountRecord after)
+    {
+        if (before?.CustomerId is { } old)
+        {
+            _links.Remove((before.FirmId, old));
+        }
+
+        if (after.CustomerId is { } customerId)
+        {
+            _links[(after.FirmId, customerId)] = after.AccountId;
+        }
+    }
+
     private static SyncAccountRecord Freeze(SyncAccountRecord record, long version) => record with
     {
         Version = version,

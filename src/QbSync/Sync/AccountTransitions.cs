@@ -175,6 +175,21 @@ internal sealed partial class AccountTransitions(
                         LeaseUntil = null,
                         NextAttemptAt = null,
                     }, actorId, $"linked to customer {linked.CustomerId} '{linked.DisplayName}'" + (linked.Note is null ? string.Empty : ": " + linked.Note), cancellationToken).ConfigureAwait(false);
+
+                    // The store refuses a second link to one customer (another process may have linked it meanwhile).
+                    if (saved is null
+                        && await store.FindByCustomerIdAsync(record.FirmId, linked.CustomerId, cancellationToken).ConfigureAwait(false) is { } taker
+                        && taker.AccountId != record.AccountId)
+                    {
+                        outcome = new StepOutcome.Failed(new SyncProblem
+                        {
+                            Reason = SyncReason.CustomerLinkedToAnotherAccount,
+                            CustomerIds = [linked.CustomerId],
+                            ConflictingAccountId = taker.AccountId,
+                            OccurredAt = now,
+                        });
+                        goto default;
+                    }
                 }
                 finally
                 {

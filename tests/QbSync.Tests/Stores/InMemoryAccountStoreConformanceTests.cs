@@ -45,18 +45,6 @@ public sealed class InMemoryAccountStoreConformanceTests : AccountStoreConforman
     }
 
     [Fact]
-    public async Task Two_accounts_linked_to_one_customer_resolve_to_the_smallest_account_id()
-    {
-        var store = new InMemoryAccountStore();
-        var firmId = NewFirmId();
-        await store.TryInsertAsync(NewRecord(firmId, "b") with { CustomerId = "c1" });
-        await store.TryInsertAsync(NewRecord(firmId, "a") with { CustomerId = "c1" });
-
-        (await store.FindByCustomerIdAsync(firmId, "c1"))!.AccountId.Should().Be("a");
-        (await store.GetLinkedCustomersAsync(firmId)).Should().Equal(new Dictionary<string, string> { ["c1"] = "a" });
-    }
-
-    [Fact]
     public async Task Tokens_survive_names_with_separators_and_unicode()
     {
         var store = new InMemoryAccountStore();

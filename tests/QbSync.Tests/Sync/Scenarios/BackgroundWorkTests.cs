@@ -182,6 +182,44 @@ public class BackgroundWorkTests
         h.Company.Customers.Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task Another_process_linking_the_customer_first_turns_this_link_into_a_clear_failure()
+    {
+        var store = new CompetingLinkStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store);
+        h.Company.AddCustomer("Contested Client");
+        await h.AddAccountAsync("mine", "Contested Client");
+        await h.AddAccountAsync("theirs", "Contested Client (old)");
+        store.LinkFirst = ("theirs", h.CustomerId("Contested Client"));
+
+        var state = await h.Service.SyncAsync(h.Admin, "mine");
+
+        state.Status.Should().Be(SyncStatus.Failed);
+        state.Reason.Should().Be(SyncReason.CustomerLinkedToAnotherAccount);
+        state.Problem!.ConflictingAccountId.Should().Be("theirs");
+        (await h.Store.FindByCustomerIdAsync(SyncHarness.Firm, h.CustomerId("Contested Client")))!.AccountId.Should().Be("theirs");
+    }
+
+    /// <summary>Links the customer to another account (as another process would) just before this one saves its link.</summary>
+    private sealed class CompetingLinkStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        private readonly IAccountStore _inner = inner;
+
+        public (string AccountId, string CustomerId)? LinkFirst { get; set; }
+
+        public override async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        {
+            if (LinkFirst is { } competitor && history?.Trigger == SyncTrigger.Succeeded && record.AccountId != competitor.AccountId)
+            {
+                LinkFirst = null;
+                var theirs = (await _inner.GetAsync(record.FirmId, competitor.AccountId, cancellationToken))!;
+                (await _inner.TryUpdateAsync(theirs with { Status = SyncStatus.Synced, CustomerId = competitor.CustomerId }, theirs.Version, null, cancellationToken)).Should().NotBeNull();
+            }
+
+            return await base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+        }
+    }
+
     /// <summary>Renames the account (as the host re-registering it would) just before the work's outcome is saved.</summary>
     private sealed class RenamingStore(IAccountStore inner) : DelegatingStore(inner)
     {
