@@ -280,10 +280,14 @@ internal sealed partial class AccountSyncService(
         }
         else
         {
-            var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+            // No scan of every link for one action: a chosen customer is checked up front (before any reactivation),
+            // and every other link is checked where it is saved (AccountTransitions.FinishAsync, and the store).
+            var chosenHolder = intent.CustomerId is { } chosen
+                ? (await store.FindByCustomerIdAsync(actor.FirmId, chosen, cancellationToken).ConfigureAwait(false))?.AccountId
+                : null;
             var current = record;
             outcome = await work.RunAsync(client, realmId, record, settings,
-                customerId => linked.TryGetValue(customerId, out var holder) && holder != current.AccountId ? holder : null,
+                customerId => customerId == intent.CustomerId && chosenHolder != current.AccountId ? chosenHolder : null,
                 async (r, next, ct) => current = await transitions.SaveIntentAsync(current, next, ct).ConfigureAwait(false),
                 resuming: false, cancellationToken).ConfigureAwait(false);
             record = current;

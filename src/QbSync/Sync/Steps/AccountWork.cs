@@ -33,6 +33,17 @@ internal sealed class AccountWork(
             switch (intent.Kind)
             {
                 case SyncIntentKind.LinkChosen:
+                    if (linkedAccountOf(intent.CustomerId!) is { } holder)
+                    {
+                        return new StepOutcome.Failed(new SyncProblem
+                        {
+                            Reason = SyncReason.CustomerLinkedToAnotherAccount,
+                            CustomerIds = [intent.CustomerId!],
+                            ConflictingAccountId = holder,
+                            OccurredAt = time.GetUtcNow(),
+                        });
+                    }
+
                     return await LinkChosenAsync(client, realmId, intent, cancellationToken).ConfigureAwait(false);
 
                 case SyncIntentKind.CreateCustomer:

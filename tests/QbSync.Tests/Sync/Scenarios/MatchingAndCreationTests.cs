@@ -178,6 +178,22 @@ public class MatchingAndCreationTests : IDisposable
     }
 
     [Fact]
+    public async Task Linking_a_customer_another_account_holds_fails_before_any_QBO_write()
+    {
+        _h.Company.AddCustomer("Taken Ltd");
+        await _h.AddAccountAsync("a1", "Taken Ltd");
+        var first = await _h.Service.SyncAsync(_h.Admin, "a1");
+        await _h.AddAccountAsync("a2", "Someone Else");
+        _h.Qbo.Journal.Clear();
+
+        var state = await _h.Service.LinkAsync(_h.Admin, "a2", first.CustomerId!, reactivateIfInactive: true);
+
+        state.Reason.Should().Be(SyncReason.CustomerLinkedToAnotherAccount);
+        state.Problem!.ConflictingAccountId.Should().Be("a1");
+        _h.QboRequests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Near_misses_are_suggested_never_linked()
     {
         _h.Company.AddCustomer("Smith, John");
