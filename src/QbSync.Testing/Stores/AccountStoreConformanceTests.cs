@@ -127,7 +127,6 @@ public abstract class AccountStoreConformanceTests
                 RequestId = "req-1",
                 CustomerId = "58",
                 DisplayName = "John Smith",
-                CustomerTypeId = "3",
                 ReactivateIfInactive = true,
             },
             Attempts = 3,

@@ -79,8 +79,6 @@ public sealed record SyncIntent
     /// <summary>The display name the customer is created under.</summary>
     public string? DisplayName { get; init; }
 
-    /// <summary>The customer type to assign on create (<c>Individual</c>), if the company has it.</summary>
-    public string? CustomerTypeId { get; init; }
 
     /// <summary>Whether an inactive customer may be reactivated as part of the link.</summary>
     public bool ReactivateIfInactive { get; init; }

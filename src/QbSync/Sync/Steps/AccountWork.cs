@@ -102,7 +102,7 @@ internal sealed class AccountWork(
     public async Task<StepOutcome> CreateAsync(QuickBooksClient client, string realmId, SyncIntent intent, Func<string, string?> linkedAccountOf, string? note, CancellationToken cancellationToken)
     {
         var displayName = intent.DisplayName ?? throw new InvalidOperationException("A create intent needs a display name.");
-        var typeId = intent.CustomerTypeId ?? await customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+        var typeId = await customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken).ConfigureAwait(false);
         try
         {
             var customer = await client.Customers.CreateAsync(realmId, new CustomerCreateRequest
