@@ -281,10 +281,16 @@ public sealed class QuickBooksTokenManagerTests : IDisposable
         public ValueTask<QuickBooksTokenSet?> GetAsync(string realmId, CancellationToken cancellationToken = default) =>
             _inner.GetAsync(realmId, cancellationToken);
 
-        public async ValueTask SaveAsync(string realmId, QuickBooksTokenSet tokens, CancellationToken cancellationToken = default)
+        public ValueTask SaveAsync(string realmId, QuickBooksTokenSet tokens, CancellationToken cancellationToken = default) =>
+            _inner.SaveAsync(realmId, tokens, cancellationToken);
+
+        public int FailedSaves;
+
+        public async ValueTask<QuickBooksTokenSet?> TrySaveAsync(string realmId, QuickBooksTokenSet tokens, long expectedVersion, CancellationToken cancellationToken = default)
         {
             if (FailSaves)
             {
+                Interlocked.Increment(ref FailedSaves);
                 throw new IOException("database down");
             }
 
@@ -294,7 +300,7 @@ public sealed class QuickBooksTokenManagerTests : IDisposable
                 await _release.Task;
             }
 
-            await _inner.SaveAsync(realmId, tokens, cancellationToken);
+            return await _inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
         }
 
         public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default) =>
