@@ -9,7 +9,7 @@ public sealed class InMemoryTokenStore : ITokenStore, ITokenRefreshLock
 {
     private readonly Dictionary<string, QuickBooksTokenSet> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastVersions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (object Owner, DateTimeOffset Until)> _locks = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <inheritdoc/>
@@ -65,21 +65,29 @@ public sealed class InMemoryTokenStore : ITokenStore, ITokenRefreshLock
     }
 
     /// <inheritdoc/>
+    /// <remarks>In-process only (the store itself is); the lease is measured on the system clock.</remarks>
     public async ValueTask<IAsyncDisposable> AcquireRefreshLockAsync(string realmId, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(realmId);
-        SemaphoreSlim semaphore;
-        lock (_gate)
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        var owner = new object();
+        var wait = TimeSpan.FromMilliseconds(5);
+        while (true)
         {
-            if (!_locks.TryGetValue(realmId, out semaphore!))
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
             {
-                semaphore = new SemaphoreSlim(1, 1);
-                _locks[realmId] = semaphore;
+                var now = DateTimeOffset.UtcNow;
+                if (!_locks.TryGetValue(realmId, out var held) || held.Until <= now)
+                {
+                    _locks[realmId] = (owner, now + lease);
+                    return new Release(this, realmId, owner);
+                }
             }
-        }
 
-        await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Release(semaphore);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            wait = wait * 2 > TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : wait * 2;
+        }
     }
 
     // Versions keep growing after a delete, so a set read before the delete can never be saved over a new connection.
@@ -92,15 +100,16 @@ public sealed class InMemoryTokenStore : ITokenStore, ITokenRefreshLock
         return stored;
     }
 
-    private sealed class Release(SemaphoreSlim semaphore) : IAsyncDisposable
+    private sealed class Release(InMemoryTokenStore store, string realmId, object owner) : IAsyncDisposable
     {
-        private int _released;
-
         public ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
+            lock (store._gate)
             {
-                semaphore.Release();
+                if (store._locks.TryGetValue(realmId, out var held) && ReferenceEquals(held.Owner, owner))
+                {
+                    store._locks.Remove(realmId);
+                }
             }
 
             return ValueTask.CompletedTask;
