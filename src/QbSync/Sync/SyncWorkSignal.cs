@@ -1,0 +1,42 @@
+namespace QbSync.Sync;
+
+/// <summary>
+/// Wakes the background worker in this process as soon as there is new work (a company connected, an account
+/// registered, a sync requested, settings changed), instead of at its next poll. The service wakes it by itself; a
+/// host that makes work due another way (a bulk import through the store) calls <see cref="Wake"/>. Other processes
+/// notice the work at their next poll (<see cref="QbSyncOptions.WorkerPollInterval"/>).
+/// </summary>
+public sealed class SyncWorkSignal
+{
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes the worker (cheap; safe to call often and from anywhere).</summary>
+    public void Wake()
+    {
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            woken = _next;
+            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        woken.TrySetResult();
+    }
+
+    /// <summary>Waits for the next <see cref="Wake"/>, at most <paramref name="timeout"/>.</summary>
+    internal async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Task woken;
+        lock (_lock)
+        {
+            woken = _next.Task;
+        }
+
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timer = Task.Delay(timeout, time, delay.Token);
+        await Task.WhenAny(woken, timer).ConfigureAwait(false);
+        await delay.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
