@@ -179,19 +179,26 @@ internal sealed class CustomerDirectoryCache(TimeProvider time, IOptions<QbSyncO
 
     /// <summary>The realm's directory, no older than <paramref name="maxStaleness"/> (<see cref="TimeSpan.Zero"/>:
     /// brought up to date now).</summary>
-    public async Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, TimeSpan maxStaleness, CancellationToken cancellationToken)
+    public Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, TimeSpan maxStaleness, CancellationToken cancellationToken) =>
+        GetAsync(client, realmId, maxStaleness, fullRead: false, cancellationToken);
+
+    /// <summary>The realm's directory read again in full (QBO refused a name the directory does not show).</summary>
+    public Task<CustomerDirectory> ReadInFullAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken) =>
+        GetAsync(client, realmId, TimeSpan.Zero, fullRead: true, cancellationToken);
+
+    private async Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, TimeSpan maxStaleness, bool fullRead, CancellationToken cancellationToken)
     {
         var entry = _byRealm.GetOrAdd(realmId, _ => new Entry());
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = time.GetUtcNow();
-            if (entry.Directory is { } current && now - entry.CheckedAt <= maxStaleness && maxStaleness > TimeSpan.Zero)
+            if (!fullRead && entry.Directory is { } current && now - entry.CheckedAt <= maxStaleness && maxStaleness > TimeSpan.Zero)
             {
                 return current;
             }
 
-            if (entry.Directory is { } known && now - entry.ReadAt < FullReadAfter)
+            if (!fullRead && entry.Directory is { } known && now - entry.ReadAt < FullReadAfter)
             {
                 var changes = await client.ChangeDataCapture.GetChangesAsync(realmId, ["Customer", "Vendor", "Employee"], entry.CheckedAt - Overlap, cancellationToken).ConfigureAwait(false);
                 if (changes.Customers.Count < MaxChangesPerEntity && changes.Vendors.Count < MaxChangesPerEntity && changes.Employees.Count < MaxChangesPerEntity)

@@ -10,11 +10,19 @@ namespace QbSync.Sync.Steps;
 /// </summary>
 internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOptions> options, CustomerDirectoryCache directories)
 {
-    /// <summary>Brings the realm's directory up to date (one change-data-capture request) and decides from it.</summary>
+    /// <summary>Brings the realm's directory up to date (one change-data-capture request) and decides from it; when it
+    /// shows no holder although QBO refused the name, reads the whole name space again before deciding.</summary>
     public async Task<StepOutcome> ResolveAsync(QuickBooksClient client, string realmId, string displayName, Func<string, string?> linkedAccountOf, QuickBooksDuplicateNameException duplicate, CancellationToken cancellationToken)
     {
         var directory = await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        return Decide(displayName, directory.Find(displayName), linkedAccountOf, duplicate);
+        var holders = directory.Find(displayName);
+        if (holders.Count == 0)
+        {
+            directory = await directories.ReadInFullAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+            holders = directory.Find(displayName);
+        }
+
+        return Decide(displayName, holders, linkedAccountOf, duplicate);
     }
 
     public StepOutcome ResolveLocal(CustomerDirectory directory, string displayName, Func<string, string?> linkedAccountOf, QuickBooksDuplicateNameException duplicate) =>
