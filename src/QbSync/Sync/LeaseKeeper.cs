@@ -34,7 +34,8 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
         _logger = logger;
         _outer = outer;
         _heldUntil = time.GetUtcNow() + leaseDuration;
-        _loop = Task.Run(RenewLoopAsync, CancellationToken.None);
+        // Runs synchronously up to its first timer, so the first renewal is scheduled before the constructor returns.
+        _loop = RenewLoopAsync();
     }
 
     /// <summary>The lease owner this keeper renews for.</summary>

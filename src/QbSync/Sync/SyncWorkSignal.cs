@@ -11,25 +11,28 @@ public sealed class SyncWorkSignal
     private readonly Lock _lock = new();
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Wakes the worker (cheap; safe to call often and from anywhere).</summary>
+    /// <summary>Wakes the worker (cheap; safe to call often and from anywhere). A wake while the worker is busy is
+    /// kept: its next wait returns at once.</summary>
     public void Wake()
     {
-        TaskCompletionSource woken;
         lock (_lock)
         {
-            woken = _next;
-            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _next.TrySetResult();
         }
-
-        woken.TrySetResult();
     }
 
-    /// <summary>Waits for the next <see cref="Wake"/>, at most <paramref name="timeout"/>.</summary>
+    /// <summary>Waits for a <see cref="Wake"/> (one already made counts), at most <paramref name="timeout"/>.</summary>
     internal async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         Task woken;
         lock (_lock)
         {
+            if (_next.Task.IsCompleted)
+            {
+                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return;
+            }
+
             woken = _next.Task;
         }
 
@@ -37,6 +40,14 @@ public sealed class SyncWorkSignal
         var timer = Task.Delay(timeout, time, delay.Token);
         await Task.WhenAny(woken, timer).ConfigureAwait(false);
         await delay.CancelAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_next.Task.IsCompleted)
+            {
+                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
     }
 }
