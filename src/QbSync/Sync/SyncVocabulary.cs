@@ -87,9 +87,13 @@ public enum SyncReason
     /// <summary>Failed: the customer chosen to link is inactive and reactivation was not requested.</summary>
     ChosenCustomerInactive = 23,
 
+    /// <summary>Syncing: an attempt failed transiently (QBO unavailable, throttled, an unreadable answer, a local
+    /// error); the next attempt is due at <see cref="QbSync.Sync.AccountSyncState.NextAttemptAt"/>.</summary>
+    WaitingToRetry = 24,
+
     /// <summary>NotSynced: the firm connected another QBO company (or forgot its company), so the account's link to a
     /// customer of the old company was dropped; it syncs again into the firm's current company.</summary>
-    CompanyChanged = 24,
+    CompanyChanged = 25,
 }
 
 /// <summary>What caused a status change: the events of the sync state machine.</summary>

@@ -185,9 +185,9 @@ public sealed class TokenRotationTests : IDisposable
         var customer = await Clock.RunAsync(time, harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
 
         customer.Id.Should().Be("5");
-        var data = harness.Server.LogEntries.Where(e => e.RequestMessage.Path == path).ToList();
-        data.Select(e => e.RequestMessage.Headers!["Authorization"][0]).Should().Equal("Bearer about-to-expire", "Bearer fresh-access");
-        data.Select(e => e.ResponseMessage.StatusCode).Should().NotContain(401);
+        var data = harness.Server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
+        data.Select(e => e.RequestMessage!.Headers!["Authorization"][0]).Should().Equal("Bearer about-to-expire", "Bearer fresh-access");
+        data.Select(e => e.ResponseMessage!.StatusCode).Should().NotContain(401);
     }
 
     // ------------------------------------------------------------------ 4. token endpoint glitches
@@ -219,7 +219,7 @@ public sealed class TokenRotationTests : IDisposable
             // Not transient by status, but not invalid_grant either: surfaced, never a reconnect.
             var error = (await _host.Manager.Invoking(m => m.GetAccessTokenAsync(Realm)).Should().ThrowAsync<QuickBooksOAuthException>()).Which;
             error.ReconnectRequired.Should().BeFalse();
-            StepOutcome.FromException(error, _host.Time).Should().BeOfType<StepOutcome.Transient>("the account retries, it is not Failed/ReconnectRequired");
+            StepOutcome.FromException(error, _host.Time, CancellationToken.None).Should().BeOfType<StepOutcome.Transient>("the account retries, it is not Failed/ReconnectRequired");
             (await _host.Store.GetAsync(Realm))!.ReconnectRequired.Should().BeFalse();
             return;
         }
@@ -239,7 +239,7 @@ public sealed class TokenRotationTests : IDisposable
 
         error.IsTransient.Should().BeTrue();
         _host.RefreshRequests.Should().HaveCount(1 + _host.Options.TransientRetryCount);
-        StepOutcome.FromException(error, _host.Time).Should().BeOfType<StepOutcome.Transient>();
+        StepOutcome.FromException(error, _host.Time, CancellationToken.None).Should().BeOfType<StepOutcome.Transient>();
         (await _host.Manager.GetConnectionStateAsync(Realm)).Status.Should().Be(QuickBooksConnectionStatus.Connected);
     }
 

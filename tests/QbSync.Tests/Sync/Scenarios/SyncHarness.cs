@@ -29,6 +29,7 @@ internal sealed class SyncHarness : IDisposable
         string workerId = "worker-1",
         bool connect = true,
         Action<IServiceCollection>? services = null,
+        Action<QbSync.QuickBooks.QuickBooksClientOptions>? client = null,
         string realm = Realm)
     {
         RealmId = realm;
@@ -56,11 +57,12 @@ internal sealed class SyncHarness : IDisposable
                 o.LeaseDuration = TimeSpan.FromMinutes(5);
                 sync?.Invoke(o);
             },
-            client =>
+            options =>
             {
-                client.BaseUrl = new Uri(Qbo.BaseUrl);
-                client.MaxRetryAttempts = 0; // the engine's own retries are under test
-                client.EnableThrottling = true;
+                options.BaseUrl = new Uri(Qbo.BaseUrl);
+                options.MaxRetryAttempts = 0; // the engine's own retries are under test
+                options.EnableThrottling = true;
+                client?.Invoke(options);
             },
             oauth =>
             {
