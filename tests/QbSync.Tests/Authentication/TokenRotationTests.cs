@@ -137,6 +137,25 @@ public sealed class TokenRotationTests : IDisposable
         (await store.Inner.GetAsync(Realm))!.RefreshToken.Should().Be("new-refresh-secret", "stored at the next use");
     }
 
+    [Fact]
+    public async Task A_set_refreshed_again_while_the_store_is_down_is_stored_over_the_version_it_replaces()
+    {
+        var store = new HoldingStore { Fail = true };
+        using var host = new OAuthTestHost(store: store);
+        await host.SeedAsync("expired-access", "refresh-0", host.Time.GetUtcNow().AddMinutes(-1));
+        GivenRotations(host, TimeSpan.FromMilliseconds(1), ("access-1", "refresh-1"), ("access-2", "refresh-2"));
+
+        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-1");
+        host.Time.Advance(TimeSpan.FromHours(1));
+        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-2");
+        host.RefreshRequests[1].Request().Body.Should().Contain("refresh_token=refresh-1", "the second refresh uses the unsaved set");
+
+        store.Fail = false;
+        host.Time.Advance(TimeSpan.FromSeconds(6));
+        (await host.Manager.GetAccessTokenAsync(Realm)).Should().Be("access-2");
+        (await store.Inner.GetAsync(Realm))!.RefreshToken.Should().Be("refresh-2");
+    }
+
     // ------------------------------------------------------------------ 3. refresh timing
 
     [Fact]
