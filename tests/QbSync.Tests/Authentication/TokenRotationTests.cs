@@ -30,7 +30,21 @@ public sealed class TokenRotationTests : IDisposable
         var second = new QuickBooksTokenManager(
             new QuickBooksOAuthClient(secondClient, first.Options, first.Time), shared, Options.Create(first.Options), first.Time);
         await first.SeedAsync("expired-access", "old-refresh", first.Time.GetUtcNow().AddMinutes(-1));
-        GivenRotations(first, TimeSpan.FromMilliseconds(300), ("access-1", "refresh-1"), ("access-2", "refresh-2"));
+        var issued = 0;
+        first.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost())
+            .RespondWith(Response.Create().WithDelay(TimeSpan.FromMilliseconds(300)).WithCallback(_ =>
+            {
+                var n = Interlocked.Increment(ref issued);
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = 200,
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = OAuthTestHost.TokenJson("access-" + n, "refresh-" + n),
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
 
         var tokens = await Task.WhenAll(first.Manager.GetAccessTokenAsync(Realm), second.GetAccessTokenAsync(Realm));
 
