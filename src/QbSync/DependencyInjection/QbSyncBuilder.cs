@@ -60,7 +60,7 @@ public static class QbSyncBuilderExtensions
         return AddCore(services);
     }
 
-    /// <summary>Keeps accounts in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
+    /// <summary>Keeps accounts and billing documents in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IQbSyncBuilder UseInMemoryStore(this IQbSyncBuilder builder)
@@ -68,6 +68,8 @@ public static class QbSyncBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.RemoveAll<IAccountStore>();
         builder.Services.AddSingleton<IAccountStore, InMemoryAccountStore>();
+        builder.Services.RemoveAll<IBillingDocumentStore>();
+        builder.Services.AddSingleton<IBillingDocumentStore, InMemoryBillingDocumentStore>();
         return builder;
     }
 
