@@ -68,6 +68,45 @@ public sealed class FakeCompany
     /// <summary>The company preference behind 6140 (custom transaction numbers with "warn if duplicate").</summary>
     public bool RejectDuplicateDocNumbers { get; set; }
 
+    /// <summary>The company's home currency (ISO code), reported in its preferences.</summary>
+    public string HomeCurrency { get; set; } = "USD";
+
+    /// <summary>Whether the company uses multicurrency: then a transaction keeps the <c>CurrencyRef</c> it is sent
+    /// with; otherwise one in another currency than <see cref="HomeCurrency"/> is refused (6000, UNCONFIRMED code).</summary>
+    public bool MultiCurrencyEnabled { get; set; }
+
+    /// <summary>Writes the <c>Preferences</c> entity (currency settings only).</summary>
+    internal void WritePreferences(System.Text.Json.Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("Preferences");
+        writer.WriteStartObject("CurrencyPrefs");
+        writer.WriteBoolean(nameof(MultiCurrencyEnabled), MultiCurrencyEnabled);
+        writer.WriteStartObject(nameof(HomeCurrency));
+        writer.WriteString("value", HomeCurrency);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteString("domain", "QBO");
+        writer.WriteString("Id", "1");
+        writer.WriteString("SyncToken", "0");
+        writer.WriteEndObject();
+    }
+
+    private JsonObject Currency(JsonObject e)
+    {
+        var sent = RefValue(e, "CurrencyRef");
+        if (sent is not null && !string.Equals(sent, HomeCurrency, StringComparison.OrdinalIgnoreCase))
+        {
+            if (!MultiCurrencyEnabled)
+            {
+                throw new FakeFaultException(400, "6000", "A business validation error has occurred while processing your request", "Business Validation Error: Multicurrency is not enabled for this company.");
+            }
+
+            return new JsonObject { ["value"] = sent.ToUpperInvariant() };
+        }
+
+        return HomeCurrency == "USD" ? UsDollars() : new JsonObject { ["value"] = HomeCurrency };
+    }
+
     internal object Gate { get; } = new();
 
     internal Dictionary<string, FakeResponse> RequestIds => _requestIds;
@@ -502,6 +541,22 @@ public sealed class FakeCompany
 
     internal JsonObject Void(string entity, JsonObject body)
     {
+        if (entity == "Payment")
+        {
+            var payment = FindForWrite(entity, body);
+            var voided = (JsonObject)payment.DeepClone();
+            voided["TotalAmt"] = 0m;
+            voided["UnappliedAmt"] = 0m;
+            voided["Line"] = new JsonArray();
+            voided["PrivateNote"] = "Voided";
+            Touch(voided, payment);
+            var paymentId = GetString(payment, "Id")!;
+            Table(entity)[long.Parse(paymentId, CultureInfo.InvariantCulture)] = voided;
+            RefreshInvoices(paymentId, PaymentLinks(payment).Select(l => l.InvoiceId), RefValue(payment, "CustomerRef"));
+            RecordChange(entity, voided, "Void");
+            return voided;
+        }
+
         if (entity != "Invoice")
         {
             throw FakeFaults.UnsupportedOperation("/v3/company/" + RealmId + "/" + entity.ToLowerInvariant() + "?operation=void");
@@ -760,6 +815,12 @@ public sealed class FakeCompany
             }
 
             var amount = GetDecimal(copy, "Amount") ?? throw FakeFaults.Required("Line.Amount");
+            if (_options.RoundAmountsToCents)
+            {
+                amount = decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
+                copy["Amount"] = amount;
+            }
+
             lineNumber++;
             copy["Id"] ??= lineNumber.ToString(CultureInfo.InvariantCulture);
             copy["LineNum"] = lineNumber;
@@ -795,7 +856,7 @@ public sealed class FakeCompany
         }
 
         e["TxnDate"] ??= Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["CurrencyRef"] = UsDollars();
+        e["CurrencyRef"] = Currency(e);
         e["TotalAmt"] = total;
         var paid = current is null ? 0m : PaidAgainst(GetString(current, "Id")!);
         e["Balance"] = total - paid;
@@ -866,7 +927,7 @@ public sealed class FakeCompany
         e["TotalAmt"] = total;
         e["UnappliedAmt"] = total - applied;
         e["TxnDate"] ??= current?["TxnDate"]?.DeepClone() ?? Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["CurrencyRef"] = UsDollars();
+        e["CurrencyRef"] = Currency(e);
         e["ProcessPayment"] ??= false;
         e["Line"] ??= new JsonArray();
     }

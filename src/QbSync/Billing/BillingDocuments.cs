@@ -181,6 +181,9 @@ public sealed record BillingDocumentRecord
     /// <summary>The host revision QBO holds; 0 before the first write succeeded.</summary>
     public long SyncedRevision { get; init; }
 
+    /// <summary>What QBO holds, once the document was created there: current, voided or deleted.</summary>
+    public BillingHostState SyncedState { get; init; }
+
     /// <summary>The document's date (issue or payment date), for the order of sends.</summary>
     public required DateOnly DocumentDate { get; init; }
 

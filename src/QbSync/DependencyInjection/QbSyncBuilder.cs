@@ -112,8 +112,27 @@ public static class QbSyncBuilderExtensions
         services.TryAddScoped<PendingWorkRunner>();
         services.TryAddScoped<LinkVerifier>();
         services.TryAddScoped<IAccountSyncService, AccountSyncService>();
+        AddBilling(services);
         return new Builder(services);
     }
+
+    /// <summary>The billing engine. Everything that needs the document store is built by a factory, so a host that
+    /// registers only an <see cref="IAccountStore"/> still starts (and gets a clear error when it asks for billing).</summary>
+    private static void AddBilling(IServiceCollection services)
+    {
+        services.TryAddSingleton<Billing.BillingCatalogs>();
+        services.TryAddSingleton(sp => new Billing.BillingTransitions(
+            RequireBillingStore(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<QbSyncOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Billing.BillingTransitions>>()));
+        services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<Billing.PendingDocumentRunner>(sp, sp.GetRequiredService<Billing.BillingTransitions>()));
+        services.TryAddScoped<Billing.IBillingSyncService>(sp => ActivatorUtilities.CreateInstance<Billing.BillingSyncService>(
+            sp, RequireBillingStore(sp), sp.GetRequiredService<Billing.BillingTransitions>(), sp.GetRequiredService<Billing.PendingDocumentRunner>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccountStatusObserver, Billing.BillingAccountObserver>());
+    }
+
+    private static IBillingDocumentStore RequireBillingStore(IServiceProvider services) =>
+        services.GetService<IBillingDocumentStore>()
+        ?? throw new InvalidOperationException("Billing needs an IBillingDocumentStore: call UseInMemoryStore() or a SQL store's Use…Store(), or register your own.");
 
     private sealed class Builder(IServiceCollection services) : IQbSyncBuilder
     {
