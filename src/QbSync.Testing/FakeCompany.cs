@@ -323,7 +323,7 @@ public sealed class FakeCompany
     }
 
     private static bool IsSystemField(string entity, string field) =>
-        SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt");
+        SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt") && !(entity is "Invoice" or "Payment" && field == "CurrencyRef");
 
     internal static bool IsNameList(string entity) => entity is "Customer" or "Vendor" or "Employee" or "CustomerType" or "Item";
 
