@@ -580,11 +580,20 @@ internal sealed partial class PendingDocumentRunner(
                     outcome = BillingWork.FromException(error, BillingOperation.Create, transitions.Now);
                 }
 
-                var saved = await FinishAsync(record, outcome, ct).ConfigureAwait(false);
-                if (saved is not null)
+                try
                 {
-                    totals.Count(saved);
-                    finished.Add(saved);
+                    var saved = await FinishAsync(record, outcome, ct).ConfigureAwait(false);
+                    if (saved is not null)
+                    {
+                        totals.Count(saved);
+                        finished.Add(saved);
+                    }
+                }
+                catch (Exception error) when (!(error is OperationCanceledException && ct.IsCancellationRequested))
+                {
+                    // One item's save failing never stops its siblings' saves; its intent stays, so it is resumed
+                    // (looked up by its tag) when its lease ends.
+                    LogSaveFailed(logger, record.FirmId, record.DocumentKey, error);
                 }
             }
 
@@ -826,6 +835,9 @@ internal sealed partial class PendingDocumentRunner(
 
     [LoggerMessage(2603, LogLevel.Warning, "QBO refused a billing document of account {AccountId} of firm {FirmId}: customer {CustomerId} is {Reason}; the account is no longer synced")]
     private static partial void LogCustomerLost(ILogger logger, string firmId, string accountId, string customerId, SyncReason reason);
+
+    [LoggerMessage(2607, LogLevel.Error, "The outcome of billing document {DocumentKey} of firm {FirmId} could not be saved; it is resumed when its lease ends")]
+    private static partial void LogSaveFailed(ILogger logger, string firmId, string documentKey, Exception error);
 
     private sealed class Holder(BillingDocumentRecord record)
     {

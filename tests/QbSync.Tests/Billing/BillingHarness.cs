@@ -22,11 +22,16 @@ internal sealed class BillingHarness : IDisposable
         QuickBooksOnlineFake? sharedFake = null,
         FakeTimeProvider? sharedTime = null,
         string workerId = "worker-1",
-        bool connect = true)
+        bool connect = true,
+        Action<IServiceCollection>? services = null)
     {
         BillingStore = billingStore ?? new InMemoryBillingDocumentStore();
         Sync = new SyncHarness(fake: fake, sync: sync, store: accountStore, sharedFake: sharedFake, sharedTime: sharedTime, workerId: workerId, connect: connect,
-            services: s => s.AddSingleton(BillingStore));
+            services: s =>
+            {
+                s.AddSingleton(BillingStore);
+                services?.Invoke(s);
+            });
         Billing = Sync.Services.GetRequiredService<IBillingSyncService>();
     }
 
