@@ -77,6 +77,26 @@ public sealed class FakeCompany
     /// with; otherwise one in another currency than <see cref="HomeCurrency"/> is refused (6000, UNCONFIRMED code).</summary>
     public bool MultiCurrencyEnabled { get; set; }
 
+    private readonly HashSet<string> _depositedPayments = new(StringComparer.Ordinal);
+
+    /// <summary>Marks a payment as deposited: QBO then refuses to void or delete it (6540).</summary>
+    /// <param name="paymentId">The payment's id.</param>
+    public void MarkPaymentDeposited(string paymentId)
+    {
+        lock (Gate)
+        {
+            _depositedPayments.Add(paymentId);
+        }
+    }
+
+    private void ThrowIfDeposited(string entity, JsonObject body)
+    {
+        if (entity == "Payment" && GetString(body, "Id") is { } id && _depositedPayments.Contains(id))
+        {
+            throw new FakeFaultException(400, "6540", "Deposited Transaction cannot be changed", "This transaction has been deposited. If you want to change or delete it, you must edit the deposit it appears on and remove it first.");
+        }
+    }
+
     /// <summary>Writes the <c>Preferences</c> entity (currency settings only).</summary>
     internal void WritePreferences(System.Text.Json.Utf8JsonWriter writer)
     {
@@ -543,6 +563,7 @@ public sealed class FakeCompany
 
     internal JsonObject Delete(string entity, JsonObject body)
     {
+        ThrowIfDeposited(entity, body);
         if (entity is not ("Invoice" or "Payment"))
         {
             throw FakeFaults.UnsupportedOperation("/v3/company/" + RealmId + "/" + entity.ToLowerInvariant() + "?operation=delete");
@@ -567,6 +588,7 @@ public sealed class FakeCompany
 
     internal JsonObject Void(string entity, JsonObject body)
     {
+        ThrowIfDeposited(entity, body);
         if (entity == "Payment")
         {
             var payment = FindForWrite(entity, body);

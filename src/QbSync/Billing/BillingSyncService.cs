@@ -161,6 +161,11 @@ internal sealed partial class BillingSyncService(
                 return State(existing);
             }
 
+            if (existing.HostState == BillingHostState.Deleted)
+            {
+                throw new InvalidOperationException($"Document '{key}' of firm '{firmId}' was deleted; record it again under a new id.");
+            }
+
             var saved = await SaveChangeAsync(existing, r => edit(r) with { HostState = BillingHostState.Active }, "edited", cancellationToken).ConfigureAwait(false);
             if (saved is not null)
             {

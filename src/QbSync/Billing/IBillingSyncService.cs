@@ -16,6 +16,7 @@ public interface IBillingSyncService
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
     /// <exception cref="ArgumentException">The invoice is not valid (no lines, an empty id, a bad currency code).</exception>
+    /// <exception cref="InvalidOperationException">The invoice was deleted; a deleted document is never recorded again.</exception>
     Task<BillingDocumentState> RecordInvoiceAsync(string firmId, InvoiceInfo invoice, CancellationToken cancellationToken = default);
 
     /// <summary>Records a payment, or its new content when it changed. Recording the same content again changes nothing.</summary>
@@ -24,6 +25,7 @@ public interface IBillingSyncService
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
     /// <exception cref="ArgumentException">The payment is not valid (amount not positive, more applied than received).</exception>
+    /// <exception cref="InvalidOperationException">The payment was deleted; a deleted document is never recorded again.</exception>
     Task<BillingDocumentState> RecordPaymentAsync(string firmId, PaymentInfo payment, CancellationToken cancellationToken = default);
 
     /// <summary>The document was voided in the host: it is voided in QBO (or, never sent, created and voided).</summary>

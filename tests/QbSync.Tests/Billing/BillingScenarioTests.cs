@@ -459,3 +459,81 @@ internal static class HarnessActors
 {
     public static SyncActor Owner(this BillingHarness h) => h.Sync.Owner;
 }
+
+public sealed class BillingRefusalsAndLostAnswersTests : IDisposable
+{
+    private readonly BillingHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task A_deposited_payment_qbo_refuses_to_delete_fails_with_qbos_reason()
+    {
+        await _h.SyncedAccountAsync("a1", "Acme Ltd");
+        await _h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i1", "a1"));
+        await _h.RunAsync();
+        await _h.Billing.RecordPaymentAsync(BillingHarness.Firm, BillingHarness.Payment("p1", "a1", 300m, new PaymentApplication("i1", 300m)));
+        await _h.RunAsync();
+        var paymentId = (await _h.StateAsync(BillingDocumentKind.Payment, "p1")).QuickBooksId!;
+        _h.Company.MarkPaymentDeposited(paymentId);
+
+        await _h.Billing.DeleteAsync(BillingHarness.Firm, BillingDocumentKind.Payment, "p1");
+        await _h.RunAsync();
+
+        var state = await _h.StateAsync(BillingDocumentKind.Payment, "p1");
+        state.Status.Should().Be(SyncStatus.Failed);
+        state.Reason.Should().Be(BillingReason.RemovalRefused);
+        state.Problem!.QuickBooksErrorCode.Should().Be("6540");
+        state.Tooltip.Should().Contain("refused to void or delete").And.Contain("deposited");
+        _h.Company.Get("Payment", paymentId).Should().NotBeNull();
+        await FluentActions.Awaiting(() => _h.Billing.RecordPaymentAsync(BillingHarness.Firm, BillingHarness.Payment("p1", "a1", 300m)))
+            .Should().ThrowAsync<InvalidOperationException>("a deleted document is never recorded again");
+    }
+
+    [Fact]
+    public async Task A_lost_answer_after_a_create_is_found_by_its_tag_and_never_created_again()
+    {
+        await _h.SyncedAccountAsync("a1", "Acme Ltd");
+        await _h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("warm", "a1"));
+        await _h.RunAsync();
+        await _h.Billing.RecordPaymentAsync(BillingHarness.Firm, BillingHarness.Payment("p1", "a1", 300m, new PaymentApplication("warm", 300m)));
+        _h.Qbo.Faults.Enqueue(InjectedFault.TruncatedAfterWrite);
+
+        await _h.RunAsync();
+        (await _h.StateAsync(BillingDocumentKind.Payment, "p1")).Status.Should().Be(SyncStatus.Syncing, "the answer was lost: outcome unknown, retried later");
+        _h.Company.Payments.Should().ContainSingle("the write took effect");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
+        await _h.RunAsync();
+
+        var state = await _h.StateAsync(BillingDocumentKind.Payment, "p1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        _h.Company.Payments.Should().ContainSingle();
+        state.QuickBooksId.Should().Be(_h.Company.Payments[0]["Id"]!.GetValue<string>());
+    }
+
+}
+
+public sealed class BillingStateTableTests
+{
+    [Fact]
+    public void The_state_table_queues_holds_and_finishes_and_refuses_the_rest()
+    {
+        foreach (var status in Enum.GetValues<SyncStatus>())
+        {
+            BillingStateMachineProbe.Next(status, BillingTrigger.Recorded).Should().Be(SyncStatus.Syncing);
+            BillingStateMachineProbe.Next(status, BillingTrigger.HeldBySkippedAccount).Should().Be(SyncStatus.Skipped);
+            BillingStateMachineProbe.Next(status, BillingTrigger.Held).Should().Be(SyncStatus.NotSynced);
+        }
+
+        BillingStateMachineProbe.Next(SyncStatus.Syncing, BillingTrigger.Succeeded).Should().Be(SyncStatus.Synced);
+        BillingStateMachineProbe.Next(SyncStatus.Failed, BillingTrigger.RetryRequested).Should().Be(SyncStatus.Syncing);
+        FluentActions.Invoking(() => BillingStateMachineProbe.Next(SyncStatus.Synced, BillingTrigger.Succeeded)).Should().Throw<InvalidOperationException>();
+        FluentActions.Invoking(() => BillingStateMachineProbe.Next(SyncStatus.Synced, BillingTrigger.RetryRequested)).Should().Throw<InvalidOperationException>();
+        FluentActions.Invoking(() => BillingStateMachineProbe.Next(SyncStatus.NotSynced, BillingTrigger.Started)).Should().Throw<InvalidOperationException>();
+    }
+}
+
+internal static class BillingStateMachineProbe
+{
+    public static SyncStatus Next(SyncStatus from, BillingTrigger trigger) => QbSync.Billing.BillingStateMachine.Next(from, trigger);
+}
