@@ -172,3 +172,41 @@ internal sealed class CrashingBillingStore(IBillingDocumentStore inner) : IBilli
 
     public Task<IReadOnlyList<BillingHistoryEntry>> GetHistoryAsync(string firmId, string documentKey, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, documentKey, cancellationToken);
 }
+
+public sealed class BillingLeaseTests
+{
+    [Fact]
+    public async Task The_lease_is_renewed_while_a_send_is_in_flight()
+    {
+        // A 90-second lease is renewed every 30 seconds, well inside the client's 100-second attempt timeout (which
+        // runs on the same fake clock).
+        using var h = new BillingHarness(sync: o => o.LeaseDuration = TimeSpan.FromSeconds(90));
+        await h.SyncedAccountAsync("a1", "Acme Ltd");
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("warm", "a1"));
+        await h.RunAsync();
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("slow", "a1"));
+        h.Qbo.Faults.SetLatency(TimeSpan.FromSeconds(2));
+
+        var run = h.RunAsync();
+        BillingDocumentRecord? started = null;
+        for (var i = 0; i < 200 && started?.Intent is null; i++)
+        {
+            await Task.Delay(20);
+            started = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
+        }
+
+        started!.Intent.Should().NotBeNull("the intent is stored before the send");
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        BillingDocumentRecord? renewed = null;
+        for (var i = 0; i < 100 && !(renewed?.LeaseUntil > started.LeaseUntil); i++)
+        {
+            await Task.Delay(20);
+            renewed = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
+        }
+
+        renewed!.LeaseUntil.Should().Be(started.LeaseUntil!.Value.AddSeconds(31), "a third of the lease passed while the call was in flight");
+        renewed.Status.Should().Be(SyncStatus.Syncing);
+        await run;
+        (await h.StateAsync(BillingDocumentKind.Invoice, "slow")).Status.Should().Be(SyncStatus.Synced);
+    }
+}
