@@ -78,6 +78,7 @@ public sealed class MigrationTests : IDisposable
         {
             Execute(connection, "DROP TABLE tokens;");
             Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "DROP TABLE billing_documents; DROP TABLE billing_history; ALTER TABLE firm_settings DROP COLUMN default_item_name;");
             Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");
         }
 
@@ -92,18 +93,20 @@ public sealed class MigrationTests : IDisposable
     {
         var store = new SqliteAccountStore(_database.ConnectionString);
         await store.MigrateAsync();
-        ReadVersions().Should().Equal(AllVersions).And.NotContain(3);
+        ReadVersions().Should().Equal(AllVersions);
         using (var connection = _database.OpenConnection())
         {
-            // As if migration 2 came with an upgrade after 4 was applied.
-            Execute(connection, "DROP TABLE tokens;");
-            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+            // As if migration 3 came with an upgrade after 4 was applied (numbers are reserved per feature).
+            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "ALTER TABLE tokens DROP COLUMN version; ALTER TABLE tokens DROP COLUMN access_token_issued_at;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version = 3;");
         }
 
+        ReadVersions().Should().Equal(1, 2, 4);
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
         ReadVersions().Should().Equal(AllVersions);
-        ReadTables().Should().Contain(["tokens", "billing_documents", "billing_history"]);
+        ReadTables().Should().Contain(["tokens", "token_refresh_locks", "billing_documents", "billing_history"]);
     }
 
     private List<long> ReadVersions() => ReadColumn<long>("SELECT version FROM schema_migrations ORDER BY version;");
