@@ -172,9 +172,11 @@ internal sealed class SqliteDatabase
         migrations.Sort(static (a, b) => a.Version.CompareTo(b.Version));
         for (var i = 0; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            // Gaps are allowed (numbers are reserved per feature and may land in any order); every missing version is
+            // applied, lower numbers first, even below the highest one applied.
+            if (migrations[i].Version < 1 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
             {
-                throw new InvalidOperationException("The embedded migrations must be numbered 1, 2, 3… without gaps or repeats.");
+                throw new InvalidOperationException("The embedded migrations must have distinct positive numbers.");
             }
         }
 

@@ -12,7 +12,8 @@ public static class SqliteQbSyncBuilderExtensions
     /// <summary>
     /// Keeps accounts, history, firm settings and QuickBooks tokens in a SQLite database file: registers
     /// <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/> and <see cref="SqliteTokenStore"/> as the
-    /// <see cref="ITokenStore"/> (singletons, replacing earlier registrations). The schema is migrated at first use.
+    /// <see cref="ITokenStore"/> (singletons, replacing earlier registrations), and the webhook event inbox as
+    /// <see cref="SqliteQuickBooksEventInbox"/>. The schema is migrated at first use.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The connection string, for example <c>Data Source=/var/lib/app/qbsync.db</c>.</param>
@@ -49,6 +50,8 @@ public static class SqliteQbSyncBuilderExtensions
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
         services.RemoveAll<ITokenStore>();
         services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
+        services.RemoveAll<IQuickBooksEventInbox>();
+        services.AddSingleton<IQuickBooksEventInbox>(sp => new SqliteQuickBooksEventInbox(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
         return builder;
     }
 }

@@ -13,8 +13,8 @@ public sealed class MigrationTests : IDisposable
     {
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
-        ReadTables().Should().Contain(["accounts", "account_history", "firm_settings", "tokens", "schema_migrations"]);
+        ReadVersions().Should().Equal(1, 2, 5);
+        ReadTables().Should().Contain(["accounts", "account_history", "firm_settings", "tokens", "webhook_inbox", "schema_migrations"]);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class MigrationTests : IDisposable
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(1, 2, 5);
         ReadAppliedAt().Should().Equal(firstApplied);
         (await store.GetAsync("f", "a"))!.AccountName.Should().Be("kept");
     }
@@ -51,7 +51,7 @@ public sealed class MigrationTests : IDisposable
 
         (await store.GetAsync("f", "a")).Should().BeNull();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(1, 2, 5);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MigrationTests : IDisposable
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync()))
             .Concat(tokens.Select(t => Task.Run(() => t.MigrateAsync()))));
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(1, 2, 5);
     }
 
     [Fact]
@@ -79,8 +79,27 @@ public sealed class MigrationTests : IDisposable
 
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(1, 2, 5);
         ReadTables().Should().Contain("tokens");
+    }
+
+    [Fact]
+    public async Task A_missing_version_below_the_highest_applied_one_is_still_applied()
+    {
+        // Migration numbers are reserved per feature and land in any order: a database may already hold a higher
+        // version than one a later build brings.
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+        using (var connection = _database.OpenConnection())
+        {
+            Execute(connection, "DROP TABLE webhook_inbox; DELETE FROM schema_migrations WHERE version = 5; "
+                + "INSERT INTO schema_migrations (version, applied_at) VALUES (9, '2030-01-01T00:00:00.0000000Z');");
+        }
+
+        SqliteConnection.ClearAllPools();
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+
+        ReadVersions().Should().Equal(1, 2, 5, 9);
+        ReadTables().Should().Contain("webhook_inbox");
     }
 
     private List<long> ReadVersions() => ReadColumn<long>("SELECT version FROM schema_migrations ORDER BY version;");

@@ -60,7 +60,8 @@ public static class QbSyncBuilderExtensions
         return AddCore(services);
     }
 
-    /// <summary>Keeps accounts in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
+    /// <summary>Keeps accounts (and the webhook event inbox) in memory (tests, demos, single-process hosts that rebuild
+    /// state at start).</summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IQbSyncBuilder UseInMemoryStore(this IQbSyncBuilder builder)
@@ -68,6 +69,8 @@ public static class QbSyncBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.RemoveAll<IAccountStore>();
         builder.Services.AddSingleton<IAccountStore, InMemoryAccountStore>();
+        builder.Services.RemoveAll<IQuickBooksEventInbox>();
+        builder.Services.AddSingleton<IQuickBooksEventInbox, InMemoryQuickBooksEventInbox>();
         return builder;
     }
 
