@@ -47,7 +47,7 @@ internal sealed class TestApp : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TimeProvider>(app.Time);
-        builder.Services.AddAuthentication(TestAuthentication.Scheme).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Scheme, null);
+        builder.Services.AddAuthentication(TestAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services
             .AddQbSync(
@@ -167,7 +167,7 @@ internal sealed class TestApp : IAsyncDisposable
 internal sealed class TestAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "Test";
+    public const string SchemeName = "Test";
     public const string FirmHeader = "X-Test-Firm";
     public const string UserHeader = "X-Test-User";
     public const string RoleHeader = "X-Test-Role";
@@ -195,8 +195,8 @@ internal sealed class TestAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 }
 
