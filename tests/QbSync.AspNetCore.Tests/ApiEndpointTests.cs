@@ -165,6 +165,7 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         await owner.PostAsync("/qbsync/api/accounts/acc-bright/unsync", Json.Body());
         _app.Qbo.OAuth.RevokeAll();
         _app.Qbo.OAuth.ExpireAccessTokens();
+        ExpireCustomerDirectory(); // the picker reads the cached directory while it is fresh
 
         var picker = await owner.GetAsync("/qbsync/api/accounts/acc-bright/customers");
 
@@ -177,12 +178,16 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         using var owner = _app.Owner();
         await owner.PostAsync("/qbsync/api/accounts/acc-bright/unsync", Json.Body());
         _app.Qbo.Faults.Enqueue(InjectedFault.InternalServerError);
+        ExpireCustomerDirectory(); // the picker reads the cached directory while it is fresh
 
         var picker = await owner.GetAsync("/qbsync/api/accounts/acc-bright/customers");
 
         var problem = await OAuthEndpointTests.ShouldBeProblem(picker, HttpStatusCode.BadGateway, QbSyncProblemTypes.QuickBooksRefused);
         problem.TryGetProperty("code", out _).Should().BeTrue(problem.ToString());
     }
+
+    private void ExpireCustomerDirectory() =>
+        _app.Time.Advance(_app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<QbSyncOptions>>().Value.CustomerDirectoryCacheDuration + TimeSpan.FromSeconds(1));
 
     [Fact]
     public async Task Changes_must_be_sent_as_json()

@@ -7,7 +7,8 @@
 
     const bar = document.getElementById("sync-progress");
     const text = document.getElementById("progress-text");
-    let sawWork = false;
+    // Work open when the page was rendered counts: the table then shows it, so the page reloads once it is done.
+    let sawWork = Number(region.dataset.openAtRender) > 0;
     async function poll() {
         try {
             const response = await fetch(region.dataset.progressUrl, { headers: { "Accept": "application/json" } });

@@ -40,6 +40,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.BaseUrl, Locale = "en-US", ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(15_000);
+        SetDefaultExpectTimeout(15_000);
         var page = await context.NewPageAsync();
         var harbor = DemoDirectory.Harbor;
         string Id(string name) => DemoDirectory.AccountId(harbor, name);
@@ -63,7 +64,8 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
             await Expect(Badge(page, Id(name))).ToHaveTextAsync("Synced", new() { Timeout = (float)SyncTimeout.TotalMilliseconds });
         }
 
-        await Expect(Badge(page, Id("Dukes Basketball Camp"))).ToHaveTextAsync("Failed");
+        await Expect(Badge(page, Id("Dukes Basketball Camp"))).ToHaveTextAsync("Failed", new() { Timeout = (float)SyncTimeout.TotalMilliseconds });
+        await Expect(Badge(page, Id("Books by Bessie"))).ToHaveTextAsync("Failed", new() { Timeout = (float)SyncTimeout.TotalMilliseconds });
         await Expect(page.GetByTestId("problems")).ToContainTextAsync("Dukes Basketball Camp");
         await ShotAsync(page, "first-sync-finished");
 
