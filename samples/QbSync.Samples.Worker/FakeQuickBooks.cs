@@ -28,6 +28,19 @@ public sealed class DemoOptions
 /// accounts (the others get new customers), and every firm is connected with an authorization code.</summary>
 public static class FakeQuickBooks
 {
+    /// <summary>The demo's database: a fresh one each run (the fake's companies live in memory).</summary>
+    public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-worker-demo-" + Environment.ProcessId + ".db");
+
+    /// <summary>Deletes the demo database after the host stopped.</summary>
+    public static void DeleteDatabase()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
     public static void Add(HostApplicationBuilder builder, DemoOptions demo)
     {
         var qbo = QuickBooksOnlineFake.Start(o => o.Authentication = FakeAuthenticationMode.OAuth);
@@ -41,12 +54,7 @@ public static class FakeQuickBooks
             o.TokenEndpoint = new Uri(qbo.TokenEndpoint);
             o.RevocationEndpoint = new Uri(qbo.RevocationEndpoint);
         });
-        builder.Services.PostConfigure<SqliteStoreOptions>(o =>
-        {
-            // A fresh demo database each run: the fake's companies live in memory.
-            var path = Path.Combine(Path.GetTempPath(), "qbsync-worker-demo-" + Environment.ProcessId + ".db");
-            o.ConnectionString = "Data Source=" + path;
-        });
+        builder.Services.PostConfigure<SqliteStoreOptions>(o => o.ConnectionString = "Data Source=" + DatabasePath);
         builder.Services.AddSingleton(demo);
         builder.Services.AddHostedService<DemoFirmsSeeder>();
     }

@@ -23,3 +23,7 @@ if (demo.UseFake)
 
 var host = builder.Build();
 await host.RunAsync();
+if (demo.UseFake)
+{
+    FakeQuickBooks.DeleteDatabase();
+}
