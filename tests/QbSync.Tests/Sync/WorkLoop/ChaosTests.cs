@@ -16,18 +16,20 @@ public class ChaosTests(ITestOutputHelper output)
         {
             o.MaxAttempts = 8;
             o.RetryBackoff = TimeSpan.FromSeconds(10);
-        });
+        }, client: c => c.ThrottleWindow = TimeSpan.FromSeconds(1)); // QBO's limits in scaled time: 40 batches a second
         for (var i = 0; i < 300; i++)
         {
             h.Company.AddCustomer($"Chaos Client {i:0000}");
         }
 
         h.Company.AddVendor("Chaos Client 0500");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < accounts; i++)
         {
             await h.AddAccountAsync($"a{i:0000}", $"Chaos Client {i:0000}");
         }
 
+        output.WriteLine($"registered in {watch.Elapsed}");
         h.Qbo.Faults.SetRate(0.2, [InjectedFault.TooManyRequests, InjectedFault.ServiceUnavailable, InjectedFault.InternalServerError,
             InjectedFault.DroppedConnection, InjectedFault.HtmlOk, InjectedFault.TruncatedAfterWrite]);
 
@@ -37,6 +39,7 @@ public class ChaosTests(ITestOutputHelper output)
         {
             passes++;
             runs.Add(await h.Service.RunPendingAsync(SyncHarness.Firm));
+            output.WriteLine($"pass {passes} at {watch.Elapsed}: {runs[^1]}");
             var syncing = (await h.Service.ListAccountsAsync(h.Admin, new QbSync.AccountQuery { Statuses = [SyncStatus.Syncing], PageSize = 1 })).Items.Count;
             if (syncing == 0)
             {
