@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using QbSync.Samples.Web.Demo;
 using Xunit.Abstractions;
@@ -49,6 +50,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         await SignInAsync(page, "Olivia (owner)", "Harbor Accounting");
         await Expect(page.GetByTestId("connection")).ToHaveTextAsync("QuickBooks is not connected.");
         await ShotAsync(page, "owner-signed-in");
+        await ShouldBeAccessibleAsync(page);
 
         // 2. Connect QuickBooks through the fake's consent page, and watch the first sync finish.
         await page.GetByRole(AriaRole.Link, new() { Name = "Connect QuickBooks" }).ClickAsync();
@@ -68,6 +70,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         await Expect(Badge(page, Id("Books by Bessie"))).ToHaveTextAsync("Failed", new() { Timeout = (float)SyncTimeout.TotalMilliseconds });
         await Expect(page.GetByTestId("problems")).ToContainTextAsync("Dukes Basketball Camp");
         await ShotAsync(page, "first-sync-finished");
+        await ShouldBeAccessibleAsync(page);
 
         // 3. Every status and its tooltip, as the JSON API reports them.
         var api = await ApiAccountsAsync(page);
@@ -111,6 +114,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await page.GetByLabel("Bill's Windsurf Shop").CheckAsync();
         await ShotAsync(page, "customer-picker");
+        await ShouldBeAccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Link to the selected customer" }).ClickAsync();
         await Expect(Badge(page, Id("Bill's Windsurf Shop"))).ToHaveTextAsync("Synced");
         await Expect(page.GetByTestId("customer")).ToHaveTextAsync("Bill's Windsurf Shop");
@@ -128,6 +132,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         // 7. Deactivate a customer in QuickBooks (the sample's panel sends the signed webhook): Not synced.
         await page.GetByRole(AriaRole.Link, new() { Name = "Simulate in QuickBooks" }).ClickAsync();
         await ShotAsync(page, "simulate-panel");
+        await ShouldBeAccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate Cool Cars" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "webhook sent" })).ToContainTextAsync("HTTP 200");
         var coolCars = Badge(page, Id("Cool Cars"));
@@ -171,6 +176,17 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         await ShotAsync(page, "other-firm-sees-only-its-accounts");
 
         output.WriteLine($"Browser scenario took {clock.Elapsed.TotalSeconds:F1} s; screenshots in {_screenshots}");
+    }
+
+    /// <summary>axe-core finds no serious or critical violation on the page.</summary>
+    private async Task ShouldBeAccessibleAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        var violations = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}")
+            .ToList();
+        output.WriteLine($"axe on {page.Url}: {result.Violations.Length} violations, {result.Passes.Length} rules passed");
+        violations.Should().BeEmpty();
     }
 
     private static ILocator Badge(IPage page, string accountId) => page.GetByTestId("status-" + accountId).Locator(".badge");
