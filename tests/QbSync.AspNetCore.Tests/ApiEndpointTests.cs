@@ -173,7 +173,7 @@ public sealed class ApiEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_QuickBooks_failure_is_quickbooks_refused_with_code_and_intuit_tid()
+    public async Task A_QuickBooks_failure_is_quickbooks_refused_with_its_code()
     {
         using var owner = _app.Owner();
         await owner.PostAsync("/qbsync/api/accounts/acc-bright/unsync", Json.Body());
