@@ -4,7 +4,6 @@ using QbSync;
 using QbSync.AspNetCore;
 using QbSync.Samples.Web.Demo;
 using QbSync.Sqlite;
-using QbSync.Stores;
 using QbSync.Testing;
 
 // The web sample: the accounts screens of a practice-management app, with QbSync hosted through QbSync.AspNetCore,
@@ -51,10 +50,6 @@ builder.Services
         options.WebhookVerifierToken = verifierToken;
         options.WebhookPollInterval = TimeSpan.FromSeconds(1);
     });
-
-// TEMPORARY: until the store looks realms up itself (IAccountStore.FindFirmByRealmAsync).
-builder.Services.AddOptions<QbSyncAspNetCoreOptions>().Configure<IServiceProvider>((options, services) =>
-    options.FindFirmByRealm = (realmId, ct) => DemoSeeder.FindFirmByRealmAsync(services.GetRequiredService<IAccountStore>(), realmId, ct));
 
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddSingleton(new DemoSettings(verifierToken));

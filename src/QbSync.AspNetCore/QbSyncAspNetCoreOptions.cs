@@ -56,11 +56,4 @@ public sealed class QbSyncAspNetCoreOptions
     /// <summary>The processor's id in leases.</summary>
     /// <value>The default is the machine name, the process id and a random suffix.</value>
     public string ProcessorId { get; set; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-
-    /// <summary>
-    /// TEMPORARY: finds the firm whose QBO company is <c>realmId</c>, for webhooks. Used only until the account store
-    /// offers the realm-to-firm look-up itself (<c>IAccountStore.FindFirmByRealmAsync</c>); then this option goes away.
-    /// </summary>
-    /// <value>The default is <see langword="null"/>: webhook events of every realm are ignored.</value>
-    public Func<string, CancellationToken, ValueTask<string?>>? FindFirmByRealm { get; set; }
 }

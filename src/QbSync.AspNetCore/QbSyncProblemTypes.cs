@@ -23,6 +23,9 @@ public static class QbSyncProblemTypes
     /// <summary>409: the firm's QuickBooks connection must be reconnected by its owner.</summary>
     public const string ReconnectRequired = Base + "reconnect-required";
 
+    /// <summary>409: the QuickBooks company is already connected to another firm (which one is not said).</summary>
+    public const string CompanyHeldByAnotherFirm = Base + "company-held-by-another-firm";
+
     /// <summary>502: QuickBooks Online refused or failed the request; <c>code</c> and <c>intuit_tid</c> are extensions.</summary>
     public const string QuickBooksRefused = Base + "quickbooks-refused";
 

@@ -170,6 +170,19 @@ public sealed class OAuthEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_company_another_firm_holds_is_refused_without_naming_the_firm()
+    {
+        var company = await _app.ConnectAsync(TestApp.FirmA);
+        using var ownerB = _app.Owner(TestApp.FirmB);
+        var state = State(await ownerB.GetAsync("/qbsync/oauth/connect"));
+
+        var response = await ownerB.GetAsync(Callback(state, company.RealmId, _app.Qbo.OAuth.CreateAuthorizationCode(company.RealmId)));
+
+        var problem = await ShouldBeProblem(response, HttpStatusCode.Conflict, QbSyncProblemTypes.CompanyHeldByAnotherFirm);
+        problem.ToString().Should().NotContain(TestApp.FirmA);
+    }
+
+    [Fact]
     public async Task Disconnect_is_the_owners_and_needs_json()
     {
         await _app.ConnectAsync(TestApp.FirmA);

@@ -71,7 +71,7 @@ public sealed class ProblemMappingTests
             CultureInfo.CurrentUICulture = previous;
         }
 
-        types.Should().HaveCount(11);
+        types.Should().HaveCount(12);
     }
 
     [Fact]

@@ -23,8 +23,6 @@ internal sealed class TestApp : IAsyncDisposable
     public const string FirmA = "firm-a";
     public const string FirmB = "firm-b";
 
-    private readonly Dictionary<string, string> _realmToFirm = new(StringComparer.Ordinal);
-
     private TestApp(QuickBooksOnlineFake qbo, FakeTimeProvider time)
     {
         Qbo = qbo;
@@ -71,7 +69,6 @@ internal sealed class TestApp : IAsyncDisposable
             {
                 o.WebhookVerifierToken = VerifierToken;
                 o.ProcessWebhooksInBackground = false; // the tests drive the processor step by step
-                o.FindFirmByRealm = (realm, _) => ValueTask.FromResult(app._realmToFirm.GetValueOrDefault(realm));
             });
         configureServices?.Invoke(builder.Services);
         var web = builder.Build();
@@ -133,7 +130,6 @@ internal sealed class TestApp : IAsyncDisposable
             await sync.ConnectCompanyAsync(SyncActor.User(firmId, "owner-" + firmId, FirmRole.Owner), company.RealmId, Qbo.OAuth.CreateAuthorizationCode(company.RealmId));
         }
 
-        _realmToFirm[company.RealmId] = firmId;
         return company;
     }
 

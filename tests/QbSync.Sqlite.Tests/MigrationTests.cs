@@ -13,7 +13,7 @@ public sealed class MigrationTests : IDisposable
     {
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2, 5);
+        ReadVersions().Should().Equal(1, 2, 3, 5);
         ReadTables().Should().Contain(["accounts", "account_history", "firm_settings", "tokens", "webhook_inbox", "schema_migrations"]);
     }
 
@@ -39,7 +39,7 @@ public sealed class MigrationTests : IDisposable
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2, 5);
+        ReadVersions().Should().Equal(1, 2, 3, 5);
         ReadAppliedAt().Should().Equal(firstApplied);
         (await store.GetAsync("f", "a"))!.AccountName.Should().Be("kept");
     }
@@ -51,7 +51,7 @@ public sealed class MigrationTests : IDisposable
 
         (await store.GetAsync("f", "a")).Should().BeNull();
 
-        ReadVersions().Should().Equal(1, 2, 5);
+        ReadVersions().Should().Equal(1, 2, 3, 5);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MigrationTests : IDisposable
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync()))
             .Concat(tokens.Select(t => Task.Run(() => t.MigrateAsync()))));
 
-        ReadVersions().Should().Equal(1, 2, 5);
+        ReadVersions().Should().Equal(1, 2, 3, 5);
     }
 
     [Fact]
@@ -74,12 +74,14 @@ public sealed class MigrationTests : IDisposable
         using (var connection = _database.OpenConnection())
         {
             Execute(connection, "DROP TABLE tokens;");
-            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "DROP TABLE webhook_inbox;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");
         }
 
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2, 5);
+        ReadVersions().Should().Equal(1, 2, 3, 5);
         ReadTables().Should().Contain("tokens");
     }
 
@@ -98,7 +100,7 @@ public sealed class MigrationTests : IDisposable
         SqliteConnection.ClearAllPools();
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2, 5, 9);
+        ReadVersions().Should().Equal(1, 2, 3, 5, 9);
         ReadTables().Should().Contain("webhook_inbox");
     }
 

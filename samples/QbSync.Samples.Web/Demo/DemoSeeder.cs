@@ -1,4 +1,3 @@
-using QbSync.Stores;
 using QbSync.Testing;
 
 namespace QbSync.Samples.Web.Demo;
@@ -40,18 +39,4 @@ public sealed class DemoSeeder(QuickBooksOnlineFake qbo, IServiceScopeFactory sc
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The realm-to-firm look-up for webhooks (the demo knows its firms).</summary>
-    public static async ValueTask<string?> FindFirmByRealmAsync(IAccountStore store, string realmId, CancellationToken cancellationToken)
-    {
-        foreach (var firm in DemoDirectory.Firms)
-        {
-            if ((await store.GetFirmSettingsAsync(firm.FirmId, cancellationToken))?.RealmId == realmId)
-            {
-                return firm.FirmId;
-            }
-        }
-
-        return null;
-    }
 }

@@ -1,11 +1,10 @@
-using Microsoft.Extensions.Options;
+using QbSync.Stores;
 
 namespace QbSync.AspNetCore.Webhooks;
 
-/// <summary>Finds the firm of a realm for webhooks. TEMPORARY: through <see cref="QbSyncAspNetCoreOptions.FindFirmByRealm"/>
-/// until <c>IAccountStore.FindFirmByRealmAsync</c> is available.</summary>
-internal sealed class RealmFirmLookup(IOptions<QbSyncAspNetCoreOptions> options)
+/// <summary>Finds the firm of a realm for webhooks: the store's realm → firm look-up.</summary>
+internal sealed class RealmFirmLookup(IAccountStore store)
 {
-    public ValueTask<string?> FindFirmAsync(string realmId, CancellationToken cancellationToken) =>
-        options.Value.FindFirmByRealm is { } find ? find(realmId, cancellationToken) : ValueTask.FromResult<string?>(null);
+    public async ValueTask<string?> FindFirmAsync(string realmId, CancellationToken cancellationToken) =>
+        await store.FindFirmByRealmAsync(realmId, cancellationToken).ConfigureAwait(false);
 }
