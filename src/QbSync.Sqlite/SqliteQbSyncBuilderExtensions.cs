@@ -10,10 +10,11 @@ namespace QbSync.Sqlite;
 public static class SqliteQbSyncBuilderExtensions
 {
     /// <summary>
-    /// Keeps accounts, billing documents, history, firm settings and QuickBooks tokens in a SQLite database file:
-    /// registers <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/>,
-    /// <see cref="SqliteBillingDocumentStore"/> as the <see cref="IBillingDocumentStore"/> and <see cref="SqliteTokenStore"/> as the
-    /// <see cref="ITokenStore"/> (singletons, replacing earlier registrations). The schema is migrated at first use.
+    /// Keeps accounts, billing documents, history, firm settings, QuickBooks tokens and the webhook event inbox in a
+    /// SQLite database file: registers <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/>,
+    /// <see cref="SqliteBillingDocumentStore"/> as the <see cref="IBillingDocumentStore"/>, <see cref="SqliteTokenStore"/> as the
+    /// <see cref="ITokenStore"/> and <see cref="SqliteQuickBooksEventInbox"/> as the <see cref="IQuickBooksEventInbox"/>
+    /// (singletons, replacing earlier registrations). The schema is migrated at first use.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The connection string, for example <c>Data Source=/var/lib/app/qbsync.db</c>.</param>
@@ -54,6 +55,8 @@ public static class SqliteQbSyncBuilderExtensions
         services.AddSingleton<IBillingDocumentStore>(sp => sp.GetRequiredService<SqliteBillingDocumentStore>());
         services.RemoveAll<ITokenStore>();
         services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
+        services.RemoveAll<IQuickBooksEventInbox>();
+        services.AddSingleton<IQuickBooksEventInbox>(sp => new SqliteQuickBooksEventInbox(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
         return builder;
     }
 }

@@ -11,7 +11,11 @@ namespace QbSync.Testing;
 /// <param name="Id">Entity id.</param>
 /// <param name="Operation"><c>Create</c>, <c>Update</c>, <c>Delete</c> or <c>Void</c>.</param>
 /// <param name="Time">When it happened (the fake's clock).</param>
-public sealed record FakeChange(string RealmId, string Entity, string Id, string Operation, DateTimeOffset Time);
+public sealed record FakeChange(string RealmId, string Entity, string Id, string Operation, DateTimeOffset Time)
+{
+    /// <summary>For a <c>Merge</c>: the id of the record merged away into <see cref="Id"/>.</summary>
+    public string? DeletedId { get; init; }
+}
 
 /// <summary>
 /// One QBO company (realm) in the fake: customers, vendors, employees, customer types, items, invoices and payments,
@@ -269,6 +273,56 @@ public sealed class FakeCompany
         }
 
         return Seed("Invoice", body, true, null);
+    }
+
+    /// <summary>Makes a customer inactive, as a user deleting it in QBO would (QBO keeps it, inactive, with
+    /// <c>" (deleted)"</c> after its name in reads); recorded as an <c>Update</c> change.</summary>
+    /// <param name="customerId">The customer.</param>
+    /// <returns>A copy of the stored customer.</returns>
+    /// <exception cref="InvalidOperationException">No such customer.</exception>
+    public JsonObject DeactivateCustomer(string customerId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        lock (Gate)
+        {
+            var current = Find("Customer", customerId) ?? throw new InvalidOperationException("No customer " + customerId + ".");
+            var updated = Update("Customer", new JsonObject { ["Id"] = customerId, ["SyncToken"] = GetString(current, "SyncToken"), ["sparse"] = true, ["Active"] = false });
+            return (JsonObject)updated.DeepClone();
+        }
+    }
+
+    /// <summary>Merges one customer into another, as QBO does when a user renames a customer to another's name and
+    /// confirms the merge: <paramref name="fromId"/> no longer exists (reads answer "object not found"), and a
+    /// <c>Merge</c> change on <paramref name="intoId"/> is recorded with <see cref="FakeChange.DeletedId"/>.</summary>
+    /// <param name="fromId">The customer merged away.</param>
+    /// <param name="intoId">The surviving customer.</param>
+    /// <exception cref="InvalidOperationException">Either customer does not exist, or they are the same.</exception>
+    public void MergeCustomer(string fromId, string intoId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fromId);
+        ArgumentException.ThrowIfNullOrEmpty(intoId);
+        lock (Gate)
+        {
+            var from = Find("Customer", fromId) ?? throw new InvalidOperationException("No customer " + fromId + ".");
+            _ = Find("Customer", intoId) ?? throw new InvalidOperationException("No customer " + intoId + ".");
+            if (fromId == intoId)
+            {
+                throw new InvalidOperationException("A customer cannot be merged into itself.");
+            }
+
+            Table("Customer").Remove(long.Parse(fromId, CultureInfo.InvariantCulture));
+            if (GetString(from, "DisplayName") is { } name && _names.TryGetValue(name, out var holders))
+            {
+                holders.RemoveAll(h => ReferenceEquals(h.Record, from));
+                if (holders.Count == 0)
+                {
+                    _names.Remove(name);
+                }
+            }
+
+            _deleted["Customer"].Add((fromId, Now));
+            _changes.Add(new FakeChange(RealmId, "Customer", intoId, "Merge", Now) { DeletedId = fromId });
+        }
     }
 
     /// <summary>Seeds the usual demo set: 3 active customers, 1 inactive customer, a vendor and an employee that hold names.</summary>

@@ -188,6 +188,64 @@ public sealed class FakeOAuthServer
         }
     }
 
+    /// <summary>The consent page: checks the client id, redirect URI and response type, and lists the companies to
+    /// connect (a new one when there is none).</summary>
+    internal FakeResponse HandleAuthorize(FakeRequest request, IReadOnlyList<string> realmIds)
+    {
+        var clientId = request.QueryValue("client_id");
+        var redirectUri = request.QueryValue("redirect_uri");
+        var state = request.QueryValue("state") ?? "";
+        if (clientId != _options.ClientId || request.QueryValue("response_type") != "code"
+            || !Uri.TryCreate(redirectUri, UriKind.Absolute, out _))
+        {
+            return new FakeResponse(400, "text/html; charset=utf-8", "<!doctype html><title>Invalid request</title><p>invalid_request</p>");
+        }
+
+        static string e(string? value) => System.Net.WebUtility.HtmlEncode(value) ?? "";
+        var options = new StringBuilder();
+        foreach (var realmId in realmIds.Count == 0 ? ["(new company)"] : realmIds)
+        {
+            options.Append("<option value=\"").Append(e(realmIds.Count == 0 ? "" : realmId)).Append("\">").Append(e("Sandbox company " + realmId)).Append("</option>");
+        }
+
+        var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Intuit (fake): connect QuickBooks</title></head><body>"
+            + "<main><h1>Connect your QuickBooks company</h1><form method=\"get\" action=\"" + QuickBooksOnlineFake.AuthorizationPath + "/approve\">"
+            + "<input type=\"hidden\" name=\"redirect_uri\" value=\"" + e(redirectUri) + "\">"
+            + "<input type=\"hidden\" name=\"state\" value=\"" + e(state) + "\">"
+            + "<label for=\"realmId\">Company</label> <select id=\"realmId\" name=\"realmId\">" + options + "</select> "
+            + "<button type=\"submit\" name=\"decision\" value=\"allow\">Connect</button> "
+            + "<button type=\"submit\" name=\"decision\" value=\"deny\">Cancel</button></form></main></body></html>";
+        return new FakeResponse(200, "text/html; charset=utf-8", html);
+    }
+
+    /// <summary>The consent page's answer: redirects to the app with a one-time code (or <c>error=access_denied</c>).</summary>
+    internal FakeResponse HandleApprove(FakeRequest request, Func<string, FakeCompany> company)
+    {
+        if (!Uri.TryCreate(request.QueryValue("redirect_uri"), UriKind.Absolute, out var redirect))
+        {
+            return new FakeResponse(400, "text/plain", "invalid_request");
+        }
+
+        var state = request.QueryValue("state") ?? "";
+        string query;
+        if (request.QueryValue("decision") == "deny")
+        {
+            query = "error=access_denied&state=" + Uri.EscapeDataString(state);
+        }
+        else
+        {
+            var realmId = request.QueryValue("realmId") is { Length: > 0 } chosen
+                ? chosen
+                : "93414" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999).ToString(CultureInfo.InvariantCulture);
+            company(realmId);
+            query = "code=" + Uri.EscapeDataString(CreateAuthorizationCode(realmId)) + "&state=" + Uri.EscapeDataString(state) + "&realmId=" + Uri.EscapeDataString(realmId);
+        }
+
+        var builder = new UriBuilder(redirect);
+        builder.Query = builder.Query.TrimStart('?') is { Length: > 0 } existing ? existing + "&" + query : query;
+        return new FakeResponse(302, "text/plain", "", new Dictionary<string, string> { ["Location"] = builder.Uri.AbsoluteUri });
+    }
+
     internal FakeResponse HandleRevoke(FakeRequest request)
     {
         if (!ClientAuthenticated(request))

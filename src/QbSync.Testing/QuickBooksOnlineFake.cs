@@ -31,6 +31,9 @@ public sealed class QuickBooksOnlineFake : IDisposable
     /// <summary>Path of the fake token endpoint.</summary>
     public const string TokenPath = "/oauth2/v1/tokens/bearer";
 
+    /// <summary>Path of the fake authorization (consent) page.</summary>
+    public const string AuthorizationPath = "/connect/oauth2";
+
     /// <summary>Path of the fake revocation endpoint.</summary>
     public const string RevocationPath = "/v2/oauth2/tokens/revoke";
 
@@ -88,6 +91,11 @@ public sealed class QuickBooksOnlineFake : IDisposable
 
     /// <summary>The OAuth token endpoint (in place of <c>https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer</c>).</summary>
     public string TokenEndpoint => BaseUrl + TokenPath;
+
+    /// <summary>The OAuth authorization endpoint (in place of <c>https://appcenter.intuit.com/connect/oauth2</c>): a
+    /// consent page that lists the fake's companies; choosing one redirects to the <c>redirect_uri</c> with
+    /// <c>code</c>, <c>state</c> and <c>realmId</c>, as Intuit does.</summary>
+    public string AuthorizationEndpoint => BaseUrl + AuthorizationPath;
 
     /// <summary>The OAuth revocation endpoint (in place of <c>https://developer.api.intuit.com/v2/oauth2/tokens/revoke</c>).</summary>
     public string RevocationEndpoint => BaseUrl + RevocationPath;
@@ -162,6 +170,16 @@ public sealed class QuickBooksOnlineFake : IDisposable
         if (request.Path == TokenPath && request.Method == "POST")
         {
             response = OAuth.HandleToken(request);
+            kind = FakeRequestKind.Token;
+        }
+        else if (request.Path == AuthorizationPath && request.Method == "GET")
+        {
+            response = OAuth.HandleAuthorize(request, [.. _companies.Keys.Order(StringComparer.Ordinal)]);
+            kind = FakeRequestKind.Token;
+        }
+        else if (request.Path == AuthorizationPath + "/approve" && request.Method == "GET")
+        {
+            response = OAuth.HandleApprove(request, id => Company(id));
             kind = FakeRequestKind.Token;
         }
         else if (request.Path == RevocationPath && request.Method == "POST")

@@ -148,7 +148,7 @@ public sealed class WebhookSender : IDisposable
     public Task<HttpResponseMessage> SendChangesAsync(Uri url, string verifierToken, FakeCompany company, WebhookFormat format = WebhookFormat.Legacy, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(company);
-        var changes = company.Changes.Where(c => since is null || c.Time > since).Select(c => new WebhookEntityChange(c.Entity, c.Id, c.Operation, c.Time));
+        var changes = company.Changes.Where(c => since is null || c.Time > since).Select(c => new WebhookEntityChange(c.Entity, c.Id, c.Operation, c.Time, c.DeletedId));
         return SendAsync(url, verifierToken, company.RealmId, changes, format, cancellationToken);
     }
 

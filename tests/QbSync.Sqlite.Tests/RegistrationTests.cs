@@ -24,6 +24,7 @@ public sealed class RegistrationTests : IDisposable
 
         accounts.Should().BeOfType<SqliteAccountStore>().And.BeSameAs(provider.GetRequiredService<IAccountStore>());
         tokens.Should().BeOfType<SqliteTokenStore>().And.BeSameAs(provider.GetRequiredService<ITokenStore>());
+        provider.GetRequiredService<QbSync.Stores.IQuickBooksEventInbox>().Should().BeOfType<SqliteQuickBooksEventInbox>();
         services.Count(d => d.ServiceType == typeof(IAccountStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(ITokenStore)).Should().Be(1);
 

@@ -60,7 +60,8 @@ public static class QbSyncBuilderExtensions
         return AddCore(services);
     }
 
-    /// <summary>Keeps accounts and billing documents in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
+    /// <summary>Keeps accounts, billing documents and the webhook event inbox in memory (tests, demos, single-process
+    /// hosts that rebuild state at start).</summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IQbSyncBuilder UseInMemoryStore(this IQbSyncBuilder builder)
@@ -70,6 +71,8 @@ public static class QbSyncBuilderExtensions
         builder.Services.AddSingleton<IAccountStore, InMemoryAccountStore>();
         builder.Services.RemoveAll<IBillingDocumentStore>();
         builder.Services.AddSingleton<IBillingDocumentStore, InMemoryBillingDocumentStore>();
+        builder.Services.RemoveAll<IQuickBooksEventInbox>();
+        builder.Services.AddSingleton<IQuickBooksEventInbox, InMemoryQuickBooksEventInbox>();
         return builder;
     }
 
