@@ -19,7 +19,7 @@ public class PublicApiTests
 {
     private const string AcceptVariable = "QBSYNC_ACCEPT_API";
 
-    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite" };
+    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite", "QbSync.PostgreSql" };
 
     [Theory]
     [MemberData(nameof(ShippedAssemblies))]
@@ -66,6 +66,7 @@ public class PublicApiTests
         "QbSync" => typeof(QuickBooksClient).Assembly,
         "QbSync.Testing" => typeof(QuickBooksOnlineFake).Assembly,
         "QbSync.Sqlite" => typeof(QbSync.Sqlite.SqliteAccountStore).Assembly,
+        "QbSync.PostgreSql" => typeof(QbSync.PostgreSql.PostgreSqlAccountStore).Assembly,
         _ => throw new ArgumentOutOfRangeException(nameof(project), project, "Not a shipped project."),
     };
 
