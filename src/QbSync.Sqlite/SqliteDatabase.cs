@@ -169,12 +169,14 @@ internal sealed class SqliteDatabase
             migrations.Add(new Migration(version, fileName, ReadResource(assembly, name)));
         }
 
+        // Numbers must be unique and positive; gaps are allowed (a number reserved by a change that lands later is
+        // applied when it arrives, whatever the numbers already applied).
         migrations.Sort(static (a, b) => a.Version.CompareTo(b.Version));
         for (var i = 0; i < migrations.Count; i++)
         {
-            if (migrations[i].Version != i + 1)
+            if (migrations[i].Version <= 0 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
             {
-                throw new InvalidOperationException("The embedded migrations must be numbered 1, 2, 3… without gaps or repeats.");
+                throw new InvalidOperationException("The embedded migrations must have distinct positive numbers.");
             }
         }
 

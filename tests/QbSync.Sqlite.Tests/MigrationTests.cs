@@ -13,7 +13,7 @@ public sealed class MigrationTests : IDisposable
     {
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(EmbeddedVersions);
         ReadTables().Should().Contain(["accounts", "account_history", "firm_settings", "tokens", "schema_migrations"]);
     }
 
@@ -39,7 +39,7 @@ public sealed class MigrationTests : IDisposable
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(EmbeddedVersions);
         ReadAppliedAt().Should().Equal(firstApplied);
         (await store.GetAsync("f", "a"))!.AccountName.Should().Be("kept");
     }
@@ -51,7 +51,7 @@ public sealed class MigrationTests : IDisposable
 
         (await store.GetAsync("f", "a")).Should().BeNull();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(EmbeddedVersions);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MigrationTests : IDisposable
         await Task.WhenAll(stores.Select(s => Task.Run(() => s.MigrateAsync()))
             .Concat(tokens.Select(t => Task.Run(() => t.MigrateAsync()))));
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(EmbeddedVersions);
     }
 
     [Fact]
@@ -79,9 +79,36 @@ public sealed class MigrationTests : IDisposable
 
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();
 
-        ReadVersions().Should().Equal(1, 2);
+        ReadVersions().Should().Equal(EmbeddedVersions);
         ReadTables().Should().Contain("tokens");
     }
+
+    [Fact]
+    public async Task Migration_numbers_may_have_gaps_and_a_lower_number_arriving_later_is_applied()
+    {
+        // Numbers are reserved per change, so a database can have 1, 2 and 7 before 3 lands.
+        EmbeddedVersions.Should().Contain(7).And.NotContain(6);
+        var store = new SqliteAccountStore(_database.ConnectionString);
+        await store.MigrateAsync();
+        using (var connection = _database.OpenConnection())
+        {
+            // As if migration 2 had shipped after 7 was applied.
+            Execute(connection, "DROP TABLE tokens;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+        }
+
+        await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
+
+        ReadVersions().Should().Equal(EmbeddedVersions);
+        ReadTables().Should().Contain(["tokens", "request_permits"]);
+    }
+
+    /// <summary>The migration numbers the package embeds (NNNN_name.sql), in order.</summary>
+    private static long[] EmbeddedVersions => typeof(SqliteAccountStore).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("QbSync.Sqlite.Migrations.", StringComparison.Ordinal))
+        .Select(n => long.Parse(n["QbSync.Sqlite.Migrations.".Length..].Split('_')[0], System.Globalization.CultureInfo.InvariantCulture))
+        .Order()
+        .ToArray();
 
     private List<long> ReadVersions() => ReadColumn<long>("SELECT version FROM schema_migrations ORDER BY version;");
 
