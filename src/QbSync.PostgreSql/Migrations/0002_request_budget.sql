@@ -1,9 +1,11 @@
 -- QbSync PostgreSQL schema, version 2: the per-realm QuickBooks request budget shared by every process.
 -- One row per permit: it counts as in flight until released (or until in_flight_until, for a process that died), and
 -- against the window limits until window_end (one window after its release). Rows past window_end are deleted by the
--- next acquisition for the realm.
+-- next acquisition for the realm. The table is UNLOGGED: permits live seconds to minutes, so they need no WAL (a commit
+-- that touches only them does not wait for a disk flush); a server crash or a failover empties it, which at worst lets
+-- the processes spend a window's budget again (QBO then answers 429 and the client waits).
 
-CREATE TABLE request_permits (
+CREATE UNLOGGED TABLE request_permits (
     permit_id        uuid        NOT NULL PRIMARY KEY,
     realm_id         text COLLATE "C" NOT NULL,
     is_batch         boolean     NOT NULL,
