@@ -75,6 +75,11 @@ public sealed class SqliteAccountStore : IAccountStore
         + "ORDER BY next_attempt_at, account_id COLLATE BINARY LIMIT $max) "
         + "RETURNING " + Columns + ";";
 
+    private const string RenewLease =
+        "UPDATE accounts SET lease_until = $lease_until, next_attempt_at = $lease_until "
+        + "WHERE firm_id = $firm AND account_id = $account AND lease_owner = $owner "
+        + "RETURNING " + Columns + ";";
+
     private const string SelectFirmsWithDueWork =
         "SELECT DISTINCT firm_id FROM accounts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
         + "AND (lease_until IS NULL OR lease_until <= $now) ORDER BY firm_id COLLATE BINARY;";
@@ -301,6 +306,46 @@ public sealed class SqliteAccountStore : IAccountStore
             return byDue != 0 ? byDue : string.CompareOrdinal(a.AccountId, b.AccountId);
         });
         return claimed.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction for all the accounts.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var renewed = new List<SyncAccountRecord>(accountIds.Count);
+        if (accountIds.Count == 0)
+        {
+            return renewed.AsReadOnly();
+        }
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = RenewLease;
+            command.Parameters.AddWithValue("$firm", firmId);
+            command.Parameters.AddWithValue("$owner", ownerId);
+            command.Parameters.AddWithValue("$lease_until", SqliteText.FormatTime(leaseUntil));
+            var account = command.Parameters.Add("$account", SqliteType.Text);
+            foreach (var accountId in accountIds)
+            {
+                if (accountId is null)
+                {
+                    continue;
+                }
+
+                account.Value = accountId;
+                renewed.AddRange(await ReadAllAsync(command, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return renewed.AsReadOnly();
     }
 
     /// <inheritdoc />

@@ -20,6 +20,8 @@ public sealed record FakeChange(string RealmId, string Entity, string Id, string
 /// </summary>
 public sealed class FakeCompany
 {
+    private int _duplicateNameRefusals;
+
     internal static readonly string[] EntityNames = ["Customer", "Vendor", "Employee", "CustomerType", "Item", "Invoice", "Payment"];
 
     private static readonly string[] NameFields = ["DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix", "PrintOnCheckName"];
@@ -111,6 +113,30 @@ public sealed class FakeCompany
         lock (Gate)
         {
             return [.. Table(entity).Values.Select(e => (JsonObject)e.DeepClone())];
+        }
+    }
+
+    /// <summary>Writes this company refused because the name was taken (6240), counted since it was created: what a
+    /// sync that decides names well should keep at zero.</summary>
+    public int DuplicateNameRefusals => Volatile.Read(ref _duplicateNameRefusals);
+
+    /// <summary>Renames a customer, vendor or employee as a person would in QBO (a sparse update of its DisplayName).</summary>
+    /// <param name="entity">"Customer", "Vendor" or "Employee".</param>
+    /// <param name="id">The record's id.</param>
+    /// <param name="displayName">The new DisplayName.</param>
+    /// <returns>A copy of the stored record.</returns>
+    public JsonObject Rename(string entity, string id, string displayName)
+    {
+        lock (Gate)
+        {
+            var current = Find(entity, id) ?? throw new InvalidOperationException($"No {entity} {id}.");
+            return (JsonObject)Update(entity, new JsonObject
+            {
+                ["Id"] = id,
+                ["SyncToken"] = GetString(current, "SyncToken"),
+                ["sparse"] = true,
+                ["DisplayName"] = displayName,
+            }).DeepClone();
         }
     }
 
@@ -636,6 +662,7 @@ public sealed class FakeCompany
             {
                 if (!(holder == entity && GetString(other, "Id") == selfId))
                 {
+                    Interlocked.Increment(ref _duplicateNameRefusals);
                     throw FakeFaults.DuplicateName(GetString(other, "Id"), _options.DuplicateNameDetailIncludesId);
                 }
             }

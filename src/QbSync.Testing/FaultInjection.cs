@@ -20,6 +20,13 @@ public enum InjectedFault
 
     /// <summary>The connection is closed without an answer.</summary>
     DroppedConnection,
+
+    /// <summary>HTTP 200 with an HTML page (a proxy or captive portal answering for QBO); nothing is processed.</summary>
+    HtmlOk,
+
+    /// <summary>The request IS processed (a write takes effect), but the answer is cut in half: HTTP 200 with a
+    /// truncated JSON body. What a lost answer after a successful write looks like to the client.</summary>
+    TruncatedAfterWrite,
 }
 
 /// <summary>Fault and latency injection for accounting API requests (<c>/v3/...</c>); thread-safe.</summary>

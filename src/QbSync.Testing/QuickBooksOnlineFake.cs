@@ -235,6 +235,12 @@ public sealed class QuickBooksOnlineFake : IDisposable
 
                 if ((isApi || Faults.IncludeOAuthEndpoints) && Faults.Next() is { } fault)
                 {
+                    if (fault == InjectedFault.TruncatedAfterWrite)
+                    {
+                        await TruncateAsync(context, next).ConfigureAwait(false);
+                        return;
+                    }
+
                     await InjectAsync(context, path, fault).ConfigureAwait(false);
                     return;
                 }
@@ -251,6 +257,28 @@ public sealed class QuickBooksOnlineFake : IDisposable
         }
     }
 
+    /// <summary>Lets the request be processed, then sends only the first half of the answer's body.</summary>
+    private static async Task TruncateAsync(HttpContext context, Func<Task> next)
+    {
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next().ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var bytes = buffer.ToArray();
+        var half = Math.Max(1, bytes.Length / 2);
+        context.Response.StatusCode = 200;
+        context.Response.ContentLength = half;
+        await original.WriteAsync(bytes.AsMemory(0, Math.Min(half, bytes.Length)), context.RequestAborted).ConfigureAwait(false);
+    }
+
     private async Task InjectAsync(HttpContext context, string path, InjectedFault fault)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -261,6 +289,7 @@ public sealed class QuickBooksOnlineFake : IDisposable
             InjectedFault.TooManyRequests => new FakeResponse(429, FakeResponse.Xml, FakeFaults.ThrottleXml(now.ToOffset(Options.UtcOffset).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture), Options.Throttling.StatusCodeInMessage)),
             InjectedFault.InternalServerError => new FakeResponse(500, "application/json", FakeFaults.InternalServerError(now.ToUnixTimeMilliseconds())),
             InjectedFault.ServiceUnavailable => new FakeResponse(503, FakeResponse.Html, FakeFaults.ServiceUnavailableHtml),
+            InjectedFault.HtmlOk => new FakeResponse(200, FakeResponse.Html, FakeFaults.ServiceUnavailableHtml),
             InjectedFault.Unauthorized => new FakeResponse(401, "application/json", FakeFaults.TokenExpired("AB01" + Guid.NewGuid().ToString("N"), now.ToUnixTimeMilliseconds()), new Dictionary<string, string> { ["Www-Authenticate"] = "Bearer realm=\"Intuit\", error=\"invalid_token\"" }),
             _ => null,
         };

@@ -746,6 +746,33 @@ public abstract class AccountStoreConformanceTests
         Assert.NotNull(await store.TryUpdateAsync(claimed with { Attempts = 3 }, claimed.Version));
     }
 
+    /// <summary>Renewing extends the leases the owner still holds (and the next attempt with them) without changing the
+    /// version, so the owner's pending compare-and-swap still succeeds; records leased by another owner, or by nobody,
+    /// are neither renewed nor returned.</summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task RenewLeasesExtendsOnlyTheOwnersLeasesAndKeepsTheVersion()
+    {
+        var store = await CreateStoreAsync();
+        var firmId = NewFirmId();
+        await store.TryInsertAsync(NewRecord(firmId, "mine") with { NextAttemptAt = T0 });
+        await store.TryInsertAsync(NewRecord(firmId, "theirs") with { NextAttemptAt = T0 });
+        await store.TryInsertAsync(NewRecord(firmId, "free"));
+        var mine = Assert.Single(await store.ClaimDueAsync(firmId, "w1", T0, TimeSpan.FromMinutes(1), 1));
+        Assert.Equal("mine", mine.AccountId);
+        Assert.Single(await store.ClaimDueAsync(firmId, "w2", T0, TimeSpan.FromMinutes(1), 1));
+
+        var renewed = await store.RenewLeasesAsync(firmId, "w1", ["mine", "theirs", "free", "missing"], T0.AddMinutes(5));
+
+        var record = Assert.Single(renewed);
+        AssertSameRecord(mine with { LeaseUntil = T0.AddMinutes(5), NextAttemptAt = T0.AddMinutes(5) }, record);
+        AssertSameRecord(record, await store.GetAsync(firmId, "mine"));
+        Assert.Equal(T0.AddMinutes(1), (await store.GetAsync(firmId, "theirs"))!.LeaseUntil);
+        Assert.Null((await store.GetAsync(firmId, "free"))!.LeaseUntil);
+        Assert.NotNull(await store.TryUpdateAsync(mine with { Attempts = 1 }, mine.Version));
+        Assert.Empty(await store.RenewLeasesAsync(NewFirmId(), "w1", ["mine"], T0.AddMinutes(5)));
+    }
+
     /// <summary>A held lease keeps the record from other claimers; an expired one (at or after its end) lets another
     /// claimer take it.</summary>
     /// <returns>The test.</returns>

@@ -103,7 +103,8 @@ public static class QbSyncBuilderExtensions
         services.TryAddSingleton<ISyncAuthorizationPolicy>(OwnerOrAdminPolicy.Instance);
         services.TryAddSingleton<CustomerTypeCache>();
         services.TryAddSingleton<CustomerDirectoryCache>();
-        services.TryAddSingleton<CustomerMatcher>();
+        services.TryAddSingleton<CustomerDecider>();
+        services.TryAddSingleton<SyncWorkSignal>();
         services.TryAddSingleton<NameConflictResolver>();
         services.TryAddSingleton<AccountWork>();
         services.TryAddSingleton<AccountTransitions>();

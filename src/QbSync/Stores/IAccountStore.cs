@@ -70,6 +70,22 @@ public interface IAccountStore
     /// <returns>The claimed records (with their new version), oldest due first.</returns>
     Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Extends the leases that <paramref name="ownerId"/> still holds on the given accounts to
+    /// <paramref name="leaseUntil"/> (and their <see cref="SyncAccountRecord.NextAttemptAt"/> with it, so work left by a
+    /// stopped process becomes due when its lease ends), and returns those records as they are now. An account whose
+    /// lease another owner holds, or that nobody leases any more (an unsync cleared it), is left alone and not returned.
+    /// A renewal is bookkeeping, not a change of the record: its <see cref="SyncAccountRecord.Version"/> stays the same,
+    /// so a worker's pending compare-and-swap is not disturbed, and it writes no history.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="ownerId">The lease owner.</param>
+    /// <param name="accountIds">The accounts.</param>
+    /// <param name="leaseUntil">The new end of the leases.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records whose lease was renewed, as stored now (any order).</returns>
+    Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
     /// <summary>The firms that have records due at <paramref name="now"/>.</summary>
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -212,6 +212,36 @@ public sealed class InMemoryAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncAccountRecord>>(cancellationToken);
+        }
+
+        var renewed = new List<SyncAccountRecord>(accountIds.Count);
+        lock (_lock)
+        {
+            if (_firms.TryGetValue(firmId, out var accounts))
+            {
+                foreach (var accountId in accountIds)
+                {
+                    if (accountId is not null && accounts.TryGetValue(accountId, out var entry) && entry.Record.LeaseOwner == ownerId)
+                    {
+                        entry.Record = entry.Record with { LeaseUntil = leaseUntil, NextAttemptAt = leaseUntil };
+                        renewed.Add(entry.Record);
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SyncAccountRecord>>(renewed.AsReadOnly());
+    }
+
+    /// <inheritdoc />
     /// <remarks>A firm counts when at least one of its records could be claimed at <paramref name="now"/>: due, and
     /// with a free or expired lease. The firm ids are in ordinal order.</remarks>
     public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -21,6 +21,13 @@ public sealed record SyncProblem
     /// <summary>The other account already linked to the matching customer.</summary>
     public string? ConflictingAccountId { get; init; }
 
+    /// <summary>That other account's name, as the firm knows it (what the tooltip shows, never the internal id).</summary>
+    public string? ConflictingAccountName { get; init; }
+
+    /// <summary>What failed when it was not QBO (the type of a local error, for example <c>IOException</c>); never a
+    /// message that could hold a secret.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>The id of the vendor or employee holding the name.</summary>
     public string? ConflictingRecordId { get; init; }
 
@@ -41,6 +48,8 @@ public sealed record SyncProblem
         && QuickBooksMessage == other.QuickBooksMessage
         && IntuitTid == other.IntuitTid
         && ConflictingAccountId == other.ConflictingAccountId
+        && ConflictingAccountName == other.ConflictingAccountName
+        && Detail == other.Detail
         && ConflictingRecordId == other.ConflictingRecordId
         && SuggestedDisplayName == other.SuggestedDisplayName
         && OccurredAt == other.OccurredAt
@@ -82,6 +91,13 @@ public sealed record SyncIntent
 
     /// <summary>Whether an inactive customer may be reactivated as part of the link.</summary>
     public bool ReactivateIfInactive { get; init; }
+
+    /// <summary>The <c>requestid</c> of the batch that carries this create, when it goes in a batch: stored with the
+    /// intent before the batch is sent, so a resume sends the same batch request again.</summary>
+    public string? BatchRequestId { get; init; }
+
+    /// <summary>This create's <c>bId</c> in that batch.</summary>
+    public string? BatchItemId { get; init; }
 }
 
 /// <summary>The kinds of work the sync does for one account.</summary>
@@ -137,7 +153,8 @@ public sealed record SyncAccountRecord
     /// <summary>The QBO write in progress, written before it is made.</summary>
     public SyncIntent? Intent { get; init; }
 
-    /// <summary>Transient failures of the current work so far.</summary>
+    /// <summary>Attempts started for the current work so far: a fresh start is the first, every retry and every resume
+    /// of interrupted work adds one; at <see cref="QbSync.Sync.QbSyncOptions.MaxAttempts"/> the work ends in Failed.</summary>
     public int Attempts { get; init; }
 
     /// <summary>When background work should next pick the account up; <see langword="null"/> when nothing is due.</summary>

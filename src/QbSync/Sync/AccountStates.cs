@@ -14,6 +14,8 @@ internal static class AccountStates
         CustomerDisplayName = record.CustomerDisplayName,
         WasSyncedBefore = record.WasSyncedBefore,
         StatusChangedAt = record.StatusChangedAt,
+        NextAttemptAt = record.NextAttemptAt,
+        Attempts = record.Attempts,
         Label = SyncStatusTexts.Label(record.Status),
         Tooltip = SyncStatusTexts.Tooltip(record.Status, record.Reason, record.Problem, record.WasSyncedBefore),
         AvailableActions = actor is null || policy is null ? [] : Actions(record, actor, policy),
@@ -40,7 +42,7 @@ internal static class AccountStates
         }
 
         if (record.Status == SyncStatus.Failed
-            && record.Reason is SyncReason.NameHeldByVendor or SyncReason.NameHeldByEmployee or SyncReason.DuplicateNameUnresolved
+            && record.Reason is SyncReason.NameHeldByVendor or SyncReason.NameHeldByEmployee or SyncReason.DuplicateNameUnresolved or SyncReason.NameHeldByInactiveCustomer
             && policy.IsAllowed(actor, SyncAction.CreateCustomer))
         {
             actions.Add(SyncAvailableAction.CreateWithAnotherName);

@@ -20,6 +20,7 @@ internal sealed partial class AccountSyncService(
     PendingWorkRunner pending,
     LinkVerifier verifier,
     CustomerDirectoryCache directories,
+    SyncWorkSignal signal,
     ILogger<AccountSyncService> logger) : IAccountSyncService
 {
     public async Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default)
@@ -28,6 +29,12 @@ internal sealed partial class AccountSyncService(
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrEmpty(account.AccountId, nameof(account));
         ArgumentNullException.ThrowIfNull(account.Name, nameof(account));
+        if (!IsValidUtf16(account.Name))
+        {
+            // A lone surrogate cannot be stored or sent losslessly: refuse it rather than change the name silently.
+            throw new ArgumentException("The account's name is not valid UTF-16 text (it holds a lone surrogate).", nameof(account));
+        }
+
         var settings = await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false);
 
         for (var attempt = 0; attempt < 5; attempt++)
@@ -46,6 +53,7 @@ internal sealed partial class AccountSyncService(
                 var inserted = await store.TryInsertAsync(fresh, null, cancellationToken).ConfigureAwait(false);
                 if (inserted is not null)
                 {
+                    WakeIfDue(inserted);
                     return AccountStates.From(inserted, null);
                 }
 
@@ -68,6 +76,7 @@ internal sealed partial class AccountSyncService(
             var saved = await store.TryUpdateAsync(updated, existing.Version, null, cancellationToken).ConfigureAwait(false);
             if (saved is not null)
             {
+                WakeIfDue(saved);
                 return AccountStates.From(saved, null);
             }
         }
@@ -104,7 +113,7 @@ internal sealed partial class AccountSyncService(
 
         return await RunActionAsync(actor, record, SyncTrigger.CreateRequested,
             new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = name.Value },
-            AccountWork.DescribeChanges(displayName ?? record.AccountName, name), cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AccountSyncState> UnsyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default)
@@ -151,7 +160,7 @@ internal sealed partial class AccountSyncService(
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Take, 200);
         var realmId = await RealmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
         var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
-        var directory = await directories.GetAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+        var directory = await directories.GetForBrowsingAsync(client, realmId, cancellationToken).ConfigureAwait(false);
         var search = string.IsNullOrWhiteSpace(query.SearchText) ? null : NameKey.Of(query.SearchText);
         var matches = directory.Customers
             .Where(c => query.IncludeInactive || c.IsActive)
@@ -173,7 +182,7 @@ internal sealed partial class AccountSyncService(
         var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
         var realmId = await RealmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
         var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
-        var directory = await directories.GetAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+        var directory = await directories.GetForBrowsingAsync(client, realmId, cancellationToken).ConfigureAwait(false);
         var candidates = directory.Customers.Where(c => c.IsActive && (!linked.TryGetValue(c.Id!, out var holder) || holder == accountId));
         return NameSimilarity.Suggest(record.AccountName, candidates, c => c.BareDisplayName ?? string.Empty)
             .Select(s => new CustomerSuggestion(Choice(s.Item), s.Score, s.Kind))
@@ -183,12 +192,13 @@ internal sealed partial class AccountSyncService(
     public async Task<IReadOnlyList<AccountSyncState>> ListProblemsAsync(SyncActor actor, CancellationToken cancellationToken = default)
     {
         Authorize(actor, SyncAction.View);
+        // Failed accounts, and accounts waiting to retry after a failure (a QBO outage, an unreadable answer).
         var failed = new List<SyncAccountRecord>();
         string? token = null;
         do
         {
-            var page = await store.ListAsync(actor.FirmId, new AccountQuery { Statuses = [SyncStatus.Failed], PageSize = 1000, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
-            failed.AddRange(page.Items);
+            var page = await store.ListAsync(actor.FirmId, new AccountQuery { Statuses = [SyncStatus.Failed, SyncStatus.Syncing], PageSize = 1000, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            failed.AddRange(page.Items.Where(r => r.Status == SyncStatus.Failed || r.Problem is not null));
             token = page.ContinuationToken;
         }
         while (token is not null);
@@ -218,6 +228,7 @@ internal sealed partial class AccountSyncService(
         Authorize(actor, SyncAction.ChangeSettings);
         var saved = await SaveSettingsAsync(actor.FirmId, s => s with { Scope = scope, CreateMissingCustomers = createMissingCustomers }, cancellationToken).ConfigureAwait(false);
         await pending.MarkEligibleDueAsync(saved, cancellationToken).ConfigureAwait(false);
+        signal.Wake();
         return saved;
     }
 
@@ -230,6 +241,7 @@ internal sealed partial class AccountSyncService(
         var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId }, cancellationToken).ConfigureAwait(false);
         LogConnected(logger, actor.FirmId, realmId, actor.UserId);
         await pending.MarkEligibleDueAsync(saved, cancellationToken).ConfigureAwait(false);
+        signal.Wake();
         return saved;
     }
 
@@ -247,7 +259,10 @@ internal sealed partial class AccountSyncService(
     }
 
     public Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default) =>
-        pending.RunAsync(firmId, cancellationToken);
+        pending.RunAsync(firmId, null, cancellationToken);
+
+    public Task<SyncRunResult> RunPendingAsync(string firmId, IProgress<SyncRunProgress>? progress, CancellationToken cancellationToken = default) =>
+        pending.RunAsync(firmId, progress, cancellationToken);
 
     public async Task<int> VerifyLinksAsync(string firmId, CancellationToken cancellationToken = default)
     {
@@ -266,13 +281,15 @@ internal sealed partial class AccountSyncService(
     {
         Authorize(actor, action);
         var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
-        return await RunActionAsync(actor, record, trigger, intent, null, cancellationToken).ConfigureAwait(false);
+        return await RunActionAsync(actor, record, trigger, intent, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<AccountSyncState> RunActionAsync(SyncActor actor, SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string? note, CancellationToken cancellationToken)
+    private async Task<AccountSyncState> RunActionAsync(SyncActor actor, SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, CancellationToken cancellationToken)
     {
         var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
-        record = await transitions.StartAsync(record, trigger, intent, actor.UserId, cancellationToken).ConfigureAwait(false);
+        // A person's action leases under its own owner id: a worker of this process shutting down never releases it.
+        var leaseOwner = transitions.Options.WorkerId + "/action-" + Guid.NewGuid().ToString("N")[..8];
+        record = await transitions.StartAsync(record, trigger, intent, actor.UserId, leaseOwner, cancellationToken).ConfigureAwait(false);
         StepOutcome outcome;
         if (settings.RealmId is not { } realmId)
         {
@@ -280,27 +297,65 @@ internal sealed partial class AccountSyncService(
         }
         else
         {
-            // No scan of every link for one action: a chosen customer is checked up front (before any reactivation),
-            // and every other link is checked where it is saved (AccountTransitions.FinishAsync, and the store).
-            var chosenHolder = intent.CustomerId is { } chosen
-                ? (await store.FindByCustomerIdAsync(actor.FirmId, chosen, cancellationToken).ConfigureAwait(false))?.AccountId
-                : null;
-            var current = record;
-            outcome = await work.RunAsync(client, realmId, record, settings,
-                customerId => customerId == intent.CustomerId && chosenHolder != current.AccountId ? chosenHolder : null,
-                async (r, next, ct) => current = await transitions.SaveIntentAsync(current, next, ct).ConfigureAwait(false),
-                resuming: false, cancellationToken).ConfigureAwait(false);
-            record = current;
-            if (intent.Kind == SyncIntentKind.CreateCustomer && note is not null && outcome is StepOutcome.Linked created)
+            var keeper = new LeaseKeeper(store, transitions.Time, transitions.Options.LeaseDuration, actor.FirmId, leaseOwner, logger, cancellationToken);
+            await using (keeper.ConfigureAwait(false))
             {
-                outcome = created with { Note = created.Note + "; " + note };
-            }
+                var token = keeper.Track(record.AccountId);
+                // No scan of every link for one action: a chosen customer is checked up front (before any reactivation),
+                // and every other link is checked where it is saved (AccountTransitions.FinishAsync, and the store).
+                var chosenHolder = intent.CustomerId is { } chosen
+                    ? (await store.FindByCustomerIdAsync(actor.FirmId, chosen, cancellationToken).ConfigureAwait(false))?.AccountId
+                    : null;
+                var current = record;
+                try
+                {
+                    outcome = await work.RunAsync(client, realmId, record, settings,
+                        customerId => LinkHolder(customerId, intent, chosenHolder, current.AccountId),
+                        async (next, ct) => current = await transitions.SaveIntentAsync(current, next, ct).ConfigureAwait(false),
+                        resuming: false, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The lease was lost (someone unsynced the account meanwhile): their state stands.
+                    outcome = new StepOutcome.Superseded();
+                }
 
-            directories.Invalidate(realmId);
+                record = current;
+            }
         }
 
         var finished = await transitions.FinishAsync(record, outcome, actor.UserId, cancellationToken).ConfigureAwait(false);
         return AccountStates.From(finished, actor, policy);
+    }
+
+    /// <summary>For one action: the chosen customer's holder is known up front; other customers are checked by the
+    /// store when the link is saved.</summary>
+    private static string? LinkHolder(string customerId, SyncIntent intent, string? chosenHolder, string accountId) =>
+        customerId == intent.CustomerId && chosenHolder != accountId ? chosenHolder : null;
+
+    private void WakeIfDue(SyncAccountRecord record)
+    {
+        if (record.NextAttemptAt is not null)
+        {
+            signal.Wake();
+        }
+    }
+
+    private static bool IsValidUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Authorize(SyncActor actor, SyncAction action)

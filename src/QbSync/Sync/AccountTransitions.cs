@@ -93,21 +93,41 @@ internal sealed partial class AccountTransitions(
             : null;
     }
 
-    /// <summary>Starts work: Syncing, with the intent written before any QBO write, and a lease.</summary>
-    public Task<SyncAccountRecord> StartAsync(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, CancellationToken cancellationToken)
+    /// <summary>Starts work: Syncing, with the intent written before any QBO write, and a lease to
+    /// <paramref name="leaseOwner"/>. Every start counts as an attempt: a fresh start is the first, a resume (after a
+    /// transient failure or an interruption) adds one. The last problem is kept while the work is retried, so that
+    /// running out of attempts can say what went wrong.</summary>
+    public Task<SyncAccountRecord> StartAsync(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, string leaseOwner, CancellationToken cancellationToken)
     {
         var now = Now;
+        var resumed = trigger == SyncTrigger.Resumed;
         return ApplyAsync(record, trigger, r => r with
         {
             Intent = intent,
             Reason = SyncReason.None,
-            Problem = null,
-            Attempts = trigger is SyncTrigger.Resumed or SyncTrigger.TransientFailure ? r.Attempts : 0,
-            LeaseOwner = Options.WorkerId,
+            Problem = resumed ? r.Problem : null,
+            Attempts = resumed ? r.Attempts + 1 : 1,
+            LeaseOwner = leaseOwner,
             LeaseUntil = now + Options.LeaseDuration,
             // If this process stops, the work becomes due again when the lease ends.
             NextAttemptAt = now + Options.LeaseDuration,
-        }, actorId, DescribeIntent(intent), cancellationToken);
+        }, actorId, DescribeIntent(intent) + (resumed ? $" (attempt {record.Attempts + 1} of {Options.MaxAttempts})" : string.Empty), cancellationToken);
+    }
+
+    /// <summary>Whether work in Syncing has used all its attempts: it must not start again.</summary>
+    public bool IsExhausted(SyncAccountRecord record) => record.Attempts >= Options.MaxAttempts;
+
+    /// <summary>Ends work that used all its attempts (a failure that repeats at the same point, an interruption that
+    /// keeps happening): Failed with <see cref="SyncReason.RetriesExhausted"/> and the last problem recorded.</summary>
+    public async Task<SyncAccountRecord> ExhaustAsync(SyncAccountRecord record, string actorId, CancellationToken cancellationToken)
+    {
+        var problem = (record.Problem ?? new SyncProblem { Reason = SyncReason.RetriesExhausted, Detail = "interrupted" }) with
+        {
+            Reason = SyncReason.RetriesExhausted,
+            OccurredAt = Now,
+        };
+        return await FailAsync(record, SyncTrigger.RetriesExhausted, problem, actorId, $"{record.Attempts} attempts used", cancellationToken).ConfigureAwait(false)
+            ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record;
     }
 
     /// <summary>Replaces the intent of a record in Syncing (match → create), before the create is sent.</summary>
@@ -119,7 +139,6 @@ internal sealed partial class AccountTransitions(
             var saved = await store.TryUpdateAsync(record with
             {
                 Intent = intent,
-                LeaseOwner = Options.WorkerId,
                 LeaseUntil = now + Options.LeaseDuration,
                 NextAttemptAt = now + Options.LeaseDuration,
             }, record.Version, null, cancellationToken).ConfigureAwait(false);
@@ -141,8 +160,17 @@ internal sealed partial class AccountTransitions(
     {
         var now = Now;
         SyncAccountRecord? saved;
+        if (outcome is StepOutcome.Failed { Problem: { Reason: SyncReason.CustomerLinkedToAnotherAccount, ConflictingAccountId: { } otherId, ConflictingAccountName: null } } named)
+        {
+            outcome = await WithOtherAccountNameAsync(record.FirmId, otherId, named, cancellationToken).ConfigureAwait(false);
+        }
+
         switch (outcome)
         {
+            case StepOutcome.Superseded:
+                saved = null;
+                break;
+
             case StepOutcome.Linked linked:
             {
                 var gate = LinkLocks.GetOrAdd(record.FirmId, _ => new SemaphoreSlim(1, 1));
@@ -157,6 +185,7 @@ internal sealed partial class AccountTransitions(
                             Reason = SyncReason.CustomerLinkedToAnotherAccount,
                             CustomerIds = [linked.CustomerId],
                             ConflictingAccountId = holder.AccountId,
+                            ConflictingAccountName = holder.AccountName,
                             OccurredAt = now,
                         });
                         goto default;
@@ -186,6 +215,7 @@ internal sealed partial class AccountTransitions(
                             Reason = SyncReason.CustomerLinkedToAnotherAccount,
                             CustomerIds = [linked.CustomerId],
                             ConflictingAccountId = taker.AccountId,
+                            ConflictingAccountName = taker.AccountName,
                             OccurredAt = now,
                         });
                         goto default;
@@ -199,25 +229,34 @@ internal sealed partial class AccountTransitions(
                 break;
             }
 
-            case StepOutcome.Transient transient when record.Attempts + 1 < Options.MaxAttempts:
+            case StepOutcome.Transient transient when record.Attempts < Options.MaxAttempts:
             {
-                var attempts = record.Attempts + 1;
+                var attempts = Math.Max(1, record.Attempts);
                 var wait = Options.RetryBackoff * Math.Pow(2, attempts - 1);
+                if (transient.Error is QuickBooks.QuickBooksException { RetryAfter: { } retryAfter } && retryAfter > wait)
+                {
+                    wait = retryAfter;
+                }
+
                 saved = await TryApplyAsync(record, SyncTrigger.TransientFailure, r => r with
                 {
-                    Attempts = attempts,
+                    Reason = SyncReason.WaitingToRetry,
+                    Problem = StepOutcome.ProblemFrom(SyncReason.WaitingToRetry, transient.Error, now),
                     LeaseOwner = null,
                     LeaseUntil = null,
                     NextAttemptAt = now + wait,
-                }, actorId, $"attempt {attempts} failed transiently ({Describe(transient.Error)}); retry after {wait}", cancellationToken).ConfigureAwait(false);
+                }, actorId, $"attempt {attempts} of {Options.MaxAttempts} failed transiently ({Describe(transient.Error)}); retry after {wait}", cancellationToken).ConfigureAwait(false);
+                if (saved is not null)
+                {
+                    LogRetrying(logger, saved.FirmId, saved.AccountId, attempts, Describe(transient.Error));
+                }
+
                 break;
             }
 
             case StepOutcome.Transient transient:
             {
-                var problem = transient.Error is QuickBooks.QuickBooksException qbo
-                    ? StepOutcome.ProblemFrom(SyncReason.RetriesExhausted, qbo, now)
-                    : new SyncProblem { Reason = SyncReason.RetriesExhausted, OccurredAt = now };
+                var problem = StepOutcome.ProblemFrom(SyncReason.RetriesExhausted, transient.Error, now);
                 saved = await FailAsync(record, SyncTrigger.RetriesExhausted, problem, actorId, Describe(transient.Error), cancellationToken).ConfigureAwait(false);
                 break;
             }
@@ -247,29 +286,23 @@ internal sealed partial class AccountTransitions(
         return saved ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record;
     }
 
-    /// <summary>Extends the leases of <paramref name="records"/> from <paramref name="from"/> on, replacing them with
-    /// their new versions; a record someone else changed meanwhile keeps its old version and will fail its next save.</summary>
-    public async Task RenewLeasesAsync(List<SyncAccountRecord> records, int from, CancellationToken cancellationToken)
+    /// <summary>Gives a claimed record back without working on it (shutdown, or it is no longer eligible). Work cut
+    /// short by a shutdown gives its attempt back (<paramref name="uncountAttempt"/>): it did not fail.</summary>
+    public async Task ReleaseAsync(SyncAccountRecord record, DateTimeOffset? nextAttemptAt, bool uncountAttempt = false)
     {
-        var now = Now;
-        for (var i = from; i < records.Count; i++)
+        await store.TryUpdateAsync(record with
         {
-            var renewed = await store.TryUpdateAsync(records[i] with
-            {
-                LeaseUntil = now + Options.LeaseDuration,
-                NextAttemptAt = now + Options.LeaseDuration,
-            }, records[i].Version, null, cancellationToken).ConfigureAwait(false);
-            if (renewed is not null)
-            {
-                records[i] = renewed;
-            }
-        }
+            LeaseOwner = null,
+            LeaseUntil = null,
+            NextAttemptAt = nextAttemptAt,
+            Attempts = uncountAttempt ? Math.Max(0, record.Attempts - 1) : record.Attempts,
+        }, record.Version, null, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Gives a claimed record back without working on it (shutdown, or it is no longer eligible).</summary>
-    public async Task ReleaseAsync(SyncAccountRecord record, DateTimeOffset? nextAttemptAt)
+    private async Task<StepOutcome> WithOtherAccountNameAsync(string firmId, string otherAccountId, StepOutcome.Failed failed, CancellationToken cancellationToken)
     {
-        await store.TryUpdateAsync(record with { LeaseOwner = null, LeaseUntil = null, NextAttemptAt = nextAttemptAt }, record.Version, null, CancellationToken.None).ConfigureAwait(false);
+        var other = await store.GetAsync(firmId, otherAccountId, cancellationToken).ConfigureAwait(false);
+        return other is null ? failed : failed with { Problem = failed.Problem with { ConflictingAccountName = other.AccountName } };
     }
 
     private async Task<SyncAccountRecord?> FailAsync(SyncAccountRecord record, SyncTrigger trigger, SyncProblem problem, string actorId, string? note, CancellationToken cancellationToken)
@@ -326,6 +359,9 @@ internal sealed partial class AccountTransitions(
 
     [LoggerMessage(2002, LogLevel.Warning, "Account {AccountId} of firm {FirmId} failed: {Reason} (QBO code {ErrorCode}, intuit_tid {IntuitTid})")]
     private static partial void LogFailed(ILogger logger, string firmId, string accountId, SyncReason reason, string? errorCode, string? intuitTid);
+
+    [LoggerMessage(2004, LogLevel.Information, "Account {AccountId} of firm {FirmId}: attempt {Attempt} failed transiently ({Error}); retry scheduled")]
+    private static partial void LogRetrying(ILogger logger, string firmId, string accountId, int attempt, string error);
 
     [LoggerMessage(2003, LogLevel.Error, "The sync notifier failed for account {AccountId} of firm {FirmId}")]
     private static partial void LogNotifierFailed(ILogger logger, string firmId, string accountId, Exception error);

@@ -152,6 +152,17 @@ public interface IAccountSyncService
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What the run did.</returns>
     Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="RunPendingAsync(string, CancellationToken)"/>, reporting progress after every account (claimed so
+    /// far, done, and done by outcome), so a host can draw a progress bar for a first sync.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="progress">Receives a report after each claim and each finished account; may be <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops the run; claimed accounts are given back.</param>
+    /// <returns>What the run did, and when the earliest retry it scheduled is due.</returns>
+    Task<SyncRunResult> RunPendingAsync(string firmId, IProgress<SyncRunProgress>? progress, CancellationToken cancellationToken = default);
+
 }
 
 /// <summary>An account as the host application has it.</summary>
@@ -189,6 +200,13 @@ public sealed record AccountSyncState
 
     /// <summary>When the status last changed.</summary>
     public DateTimeOffset? StatusChangedAt { get; init; }
+
+    /// <summary>When background work next picks the account up (a retry after a transient failure, or new work);
+    /// <see langword="null"/> when nothing is due.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>Attempts used by the current work (see <see cref="QbSyncOptions.MaxAttempts"/>).</summary>
+    public int Attempts { get; init; }
 
     /// <summary>The status label in the current UI culture (<c>Synced</c>, <c>Sincronizat</c>, …).</summary>
     public required string Label { get; init; }
@@ -277,4 +295,18 @@ public enum SuggestionKind
 /// <param name="Synced">Accounts that ended Synced.</param>
 /// <param name="Failed">Accounts that ended Failed.</param>
 /// <param name="Retrying">Accounts left Syncing for a later retry.</param>
-public sealed record SyncRunResult(int Claimed, int Synced, int Failed, int Retrying);
+public sealed record SyncRunResult(int Claimed, int Synced, int Failed, int Retrying)
+{
+    /// <summary>When the earliest retry this run scheduled is due (<see langword="null"/> when it left none): a host
+    /// driving runs itself calls again then.</summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
+}
+
+/// <summary>Progress of a firm's run of pending work.</summary>
+/// <param name="FirmId">The firm.</param>
+/// <param name="Claimed">Accounts claimed so far (the run claims in batches, so this grows while it runs).</param>
+/// <param name="Done">Accounts the run has finished with.</param>
+/// <param name="Synced">Of those, the ones that ended Synced.</param>
+/// <param name="Failed">Of those, the ones that ended Failed.</param>
+/// <param name="Retrying">Of those, the ones left Syncing for a later retry.</param>
+public sealed record SyncRunProgress(string FirmId, int Claimed, int Done, int Synced, int Failed, int Retrying);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using QbSync.QuickBooks;
 using QbSync.Stores;
@@ -7,17 +8,19 @@ using QbSync.Sync.Steps;
 namespace QbSync.Sync;
 
 /// <summary>
-/// Runs a firm's due automatic work: claims due accounts with a lease, starts the eligible ones, resumes work left in
-/// Syncing by a stopped process, retries transient failures whose time has come, with bounded concurrency. From
-/// <see cref="QbSyncOptions.BulkThreshold"/> accounts to match, it reads the company's directory once, matches
-/// locally and creates the missing customers in batches of 30.
+/// Runs a firm's due automatic work: claims due accounts with a lease (kept by a <see cref="LeaseKeeper"/> while any
+/// call for them is out), starts the eligible ones, resumes work left in Syncing, retries transient failures whose
+/// time has come. Names are decided locally by <see cref="CustomerDecider"/> on the realm's directory (brought up to
+/// date once per run); missing customers are created in batches of 30 from <see cref="QbSyncOptions.BulkThreshold"/>
+/// creates, one by one below it. Every exception in one account's work becomes that account's outcome: nothing one
+/// account does stops, cancels or fails another.
 /// </summary>
 internal sealed partial class PendingWorkRunner(
     IAccountStore store,
     QuickBooksClient client,
     AccountTransitions transitions,
     AccountWork work,
-    CustomerMatcher matcher,
+    CustomerDecider decider,
     NameConflictResolver resolver,
     CustomerTypeCache customerTypes,
     CustomerDirectoryCache directories,
@@ -50,13 +53,11 @@ internal sealed partial class PendingWorkRunner(
         while (token is not null);
     }
 
-    public async Task<SyncRunResult> RunAsync(string firmId, CancellationToken cancellationToken)
+    public async Task<SyncRunResult> RunAsync(string firmId, IProgress<SyncRunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
-        var totals = new RunTotals();
-        var settings = await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId };
+        var run = new Run(firmId, progress, await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId });
         var options = transitions.Options;
-        CustomerDirectory? directory = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             var claimed = await store.ClaimDueAsync(firmId, options.WorkerId, transitions.Now, options.LeaseDuration, options.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
@@ -65,324 +66,464 @@ internal sealed partial class PendingWorkRunner(
                 break;
             }
 
-            totals.Claimed += claimed.Count;
-            var linked = new ConcurrentDictionary<string, string>(await store.GetLinkedCustomersAsync(firmId, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-            var fresh = new List<SyncAccountRecord>();
-            var resume = new List<SyncAccountRecord>();
-            foreach (var record in claimed)
+            run.Claimed(claimed.Count);
+            var keeper = new LeaseKeeper(store, transitions.Time, options.LeaseDuration, firmId, options.WorkerId, logger, cancellationToken);
+            await using (keeper.ConfigureAwait(false))
             {
-                if (record.Status == SyncStatus.Syncing)
+                try
                 {
-                    resume.Add(record);
+                    await RunClaimAsync(run, claimed, keeper, cancellationToken).ConfigureAwait(false);
                 }
-                else if (IsAutoEligible(record, settings))
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    fresh.Add(record);
+                    await ReleaseUnfinishedAsync(firmId, claimed).ConfigureAwait(false);
+                    throw;
                 }
-                else
-                {
-                    await transitions.ReleaseAsync(record, nextAttemptAt: null).ConfigureAwait(false);
-                }
-            }
-
-            try
-            {
-                if (settings.RealmId is { } realmId)
-                {
-                    if (fresh.Count >= options.BulkThreshold)
-                    {
-                        directory ??= await CustomerDirectory.BuildAsync(client, realmId, includeVendorsAndEmployees: true, cancellationToken).ConfigureAwait(false);
-                        await RunBulkAsync(realmId, settings, fresh, directory, linked, totals, cancellationToken).ConfigureAwait(false);
-                        fresh.Clear();
-                    }
-
-                    await Parallel.ForEachAsync(
-                        resume.Select(r => (Record: r, Trigger: SyncTrigger.Resumed)).Concat(fresh.Select(r => (Record: r, Trigger: SyncTrigger.AutoSyncStarted))),
-                        new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrentAccountsPerRealm, CancellationToken = cancellationToken },
-                        async (item, ct) => totals.Count(await RunOneAsync(realmId, settings, item.Record, item.Trigger, linked, ct).ConfigureAwait(false)))
-                        .ConfigureAwait(false);
-                    directories.Invalidate(realmId);
-                }
-                else
-                {
-                    foreach (var record in resume)
-                    {
-                        totals.Count(await transitions.FinishAsync(record, new StepOutcome.Failed(new SyncProblem { Reason = SyncReason.NotConnected, OccurredAt = transitions.Now }), SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false));
-                    }
-
-                    foreach (var record in fresh)
-                    {
-                        await transitions.ReleaseAsync(record, nextAttemptAt: null).ConfigureAwait(false);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                await ReleaseUnfinishedAsync(firmId, claimed).ConfigureAwait(false);
-                throw;
             }
         }
 
-        var result = new SyncRunResult(totals.Claimed, totals.Synced, totals.Failed, totals.Retrying);
+        var result = run.Result();
         LogRun(logger, firmId, result.Claimed, result.Synced, result.Failed, result.Retrying);
         return result;
     }
 
-    private async Task<SyncAccountRecord> RunOneAsync(string realmId, FirmSyncSettings settings, SyncAccountRecord record, SyncTrigger trigger, ConcurrentDictionary<string, string> linked, CancellationToken cancellationToken)
+    private async Task RunClaimAsync(Run run, IReadOnlyList<SyncAccountRecord> claimed, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
-        var resuming = trigger == SyncTrigger.Resumed;
-        var intent = record.Intent ?? new SyncIntent { Kind = SyncIntentKind.MatchByName, RequestId = AccountWork.NewRequestId() };
-        SyncAccountRecord current;
-        try
+        var settings = run.Settings;
+        var units = new List<SyncAccountRecord>();
+        foreach (var record in claimed)
         {
-            current = await transitions.StartAsync(record, trigger, intent, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SyncConcurrencyException)
-        {
-            return await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record;
-        }
-
-        var outcome = await work.RunAsync(client, realmId, current, settings,
-            customerId => linked.TryGetValue(customerId, out var holder) && holder != record.AccountId ? holder : null,
-            async (r, next, ct) => current = await transitions.SaveIntentAsync(current, next, ct).ConfigureAwait(false),
-            resuming, cancellationToken).ConfigureAwait(false);
-        var finished = await transitions.FinishAsync(current, outcome, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
-        if (finished.Status == SyncStatus.Synced && finished.CustomerId is { } customerId)
-        {
-            linked[customerId] = finished.AccountId;
-        }
-
-        return finished;
-    }
-
-    private async Task RunBulkAsync(string realmId, FirmSyncSettings settings, List<SyncAccountRecord> fresh, CustomerDirectory directory,
-        ConcurrentDictionary<string, string> linked, RunTotals totals, CancellationToken cancellationToken)
-    {
-        string? LinkedElsewhere(string customerId, string accountId) =>
-            linked.TryGetValue(customerId, out var holder) && holder != accountId ? holder : null;
-
-        var toCreate = new List<SyncAccountRecord>();
-        foreach (var claimedRecord in fresh)
-        {
-            SyncAccountRecord record;
-            try
+            if (record.Status == SyncStatus.Syncing && settings.RealmId is null)
             {
-                record = await transitions.StartAsync(claimedRecord, SyncTrigger.AutoSyncStarted,
-                    new SyncIntent { Kind = SyncIntentKind.MatchByName, RequestId = AccountWork.NewRequestId() }, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
+                await GuardAsync(run, record, keeper, (_, _) => Task.FromResult<StepOutcome?>(new StepOutcome.Failed(new SyncProblem { Reason = SyncReason.NotConnected, OccurredAt = transitions.Now })), cancellationToken).ConfigureAwait(false);
             }
-            catch (SyncConcurrencyException)
+            else if (record.Status == SyncStatus.Syncing || IsAutoEligible(record, settings))
             {
-                continue;
+                units.Add(record);
             }
-
-            StepOutcome? outcome = null;
-            switch (matcher.MatchLocal(directory, record.AccountName, id => LinkedElsewhere(id, record.AccountId)))
+            else
             {
-                case MatchResult.Match m:
-                    outcome = new StepOutcome.Linked(m.Customer.Id!, m.Customer.BareDisplayName!, SyncReason.None, "matched by name");
-                    break;
-                case MatchResult.Problem p:
-                    outcome = p.Outcome;
-                    break;
-                default:
-                    var name = QuickBooksDisplayName.FromAccountName(record.AccountName);
-                    if (!settings.CreateMissingCustomers)
-                    {
-                        outcome = new StepOutcome.Failed(new SyncProblem { Reason = SyncReason.NoMatchCreationDisabled, OccurredAt = transitions.Now });
-                    }
-                    else if (!name.IsValid)
-                    {
-                        outcome = new StepOutcome.Failed(new SyncProblem { Reason = SyncReason.InvalidName, OccurredAt = transitions.Now });
-                    }
-                    else
-                    {
-                        // The intent (with its request id) is stored before the batch is sent: a crash resumes by looking first.
-                        toCreate.Add(await transitions.SaveIntentAsync(record,
-                            new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = name.Value },
-                            cancellationToken).ConfigureAwait(false));
-                    }
-
-                    break;
-            }
-
-            if (outcome is not null)
-            {
-                var finished = await transitions.FinishAsync(record, outcome, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
-                Remember(finished, linked);
-                totals.Count(finished);
+                await TryAsync(record, () => transitions.ReleaseAsync(record, nextAttemptAt: null)).ConfigureAwait(false);
+                run.Done(record);
             }
         }
 
-        if (toCreate.Count == 0)
+        if (units.Count == 0 || settings.RealmId is not { } realmId)
         {
             return;
         }
 
-        var typeId = await TryAsync(() => customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken)).ConfigureAwait(false);
-        var leasedAt = transitions.Now;
-        var taken = 0;
-        var gate = new SemaphoreSlim(1, 1);
-        var batches = (toCreate.Count + QuickBooksBatch.MaxItems - 1) / QuickBooksBatch.MaxItems;
+        run.Linked ??= new ConcurrentDictionary<string, string>(await store.GetLinkedCustomersAsync(run.FirmId, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
 
-        // Several batches in flight at once (the client's throttle keeps to QBO's 40 batches a minute); records are
-        // taken from the shared list, leases renewed and outcomes applied one at a time under the gate.
-        await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions
+        // Start every unit first (intent and lease written before any QBO call).
+        var started = new List<SyncAccountRecord>(units.Count);
+        foreach (var record in units)
         {
-            MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm,
-            CancellationToken = cancellationToken,
-        }, async (_, ct) =>
+            if (await StartAsync(run, record, keeper, cancellationToken).ConfigureAwait(false) is { } s)
+            {
+                started.Add(s);
+            }
+        }
+
+        CustomerDirectory directory;
+        try
         {
-            List<SyncAccountRecord> chunk;
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
+            directory = run.Directory ??= await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
+        {
+            // Without the directory nothing can be decided: the failure is recorded on every account it blocks.
+            LogDirectoryFailed(logger, run.FirmId, realmId, error.GetType().Name);
+            foreach (var record in started)
             {
-                if (transitions.Now - leasedAt > transitions.Options.LeaseDuration / 2)
+                await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var singles = new List<SyncAccountRecord>();
+        var batchResumes = new Dictionary<string, List<SyncAccountRecord>>(StringComparer.Ordinal);
+        var creates = new List<PendingCreate>();
+        foreach (var record in started)
+        {
+            switch (record.Intent!)
+            {
+                case { Kind: SyncIntentKind.CreateCustomer, BatchRequestId: { } batchRequestId }:
+                    (batchResumes.TryGetValue(batchRequestId, out var group) ? group : batchResumes[batchRequestId] = []).Add(record);
+                    break;
+                case { Kind: SyncIntentKind.MatchByName }:
+                    var decision = Decide(run, record, directory);
+                    if (decision is NameDecision.Create create)
+                    {
+                        creates.Add(new PendingCreate(record, create.DisplayName));
+                    }
+                    else
+                    {
+                        await FinishAsync(run, record, keeper, ToOutcome(decision), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                default:
+                    singles.Add(record);
+                    break;
+            }
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(singles, parallel, async (record, ct) =>
+            await GuardAsync(run, record, keeper, async (unit, token) => await work.RunAsync(client, realmId, unit.Record, settings, LinkedElsewhere(run, record.AccountId),
+                unit.SaveIntentAsync, resuming: true, token).ConfigureAwait(false), ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        await Parallel.ForEachAsync(batchResumes.Values, parallel, async (group, ct) =>
+            await ResumeBatchAsync(run, realmId, group, directory, keeper, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        // Two accounts that would create the same name never go out together: the first creates, the others are decided
+        // again once it has finished (linked to another account, or created if the first failed).
+        while (creates.Count > 0)
+        {
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var now = creates.Where(c => taken.Add(NameKey.Of(c.DisplayName))).ToList();
+            var later = creates.Except(now).ToList();
+            await CreateAsync(run, realmId, now, directory, keeper, cancellationToken).ConfigureAwait(false);
+            creates = [];
+            foreach (var pending in later)
+            {
+                var decision = Decide(run, pending.Record, directory);
+                if (decision is NameDecision.Create again)
                 {
-                    // A long first sync: renew the leases of the accounts still waiting, so no other worker resumes them.
-                    await transitions.RenewLeasesAsync(toCreate, taken, ct).ConfigureAwait(false);
-                    leasedAt = transitions.Now;
+                    creates.Add(pending with { DisplayName = again.DisplayName });
                 }
-
-                chunk = toCreate.GetRange(taken, Math.Min(QuickBooksBatch.MaxItems, toCreate.Count - taken));
-                taken += chunk.Count;
-            }
-            finally
-            {
-                gate.Release();
-            }
-
-            var batch = new QuickBooksBatch();
-            var byBatchId = new Dictionary<string, SyncAccountRecord>(StringComparer.Ordinal);
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                var batchId = "b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                byBatchId[batchId] = chunk[i];
-                batch.Create(batchId, new CustomerCreateRequest
+                else
                 {
-                    DisplayName = chunk[i].Intent!.DisplayName,
-                    CustomerTypeRef = typeId.Value is { } id ? new QuickBooksReference(id) : null,
-                });
-            }
-
-            QuickBooksBatchResult? result = null;
-            StepOutcome? failure = null;
-            try
-            {
-                result = await client.Batch.ExecuteAsync(realmId, batch, cancellationToken: ct).ConfigureAwait(false);
-            }
-            catch (Exception error) when (StepOutcome.FromException(error, transitions.Time) is { } outcome)
-            {
-                failure = outcome;
-            }
-
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                var outcomes = failure is null
-                    ? await ApplyBatchResultAsync(realmId, result!, byBatchId, directory, typeId.Value, linked, ct).ConfigureAwait(false)
-                    : byBatchId.Keys.ToDictionary(batchId => batchId, _ => failure, StringComparer.Ordinal);
-                foreach (var (batchId, record) in byBatchId)
-                {
-                    var finished = await transitions.FinishAsync(record, outcomes[batchId], SyncActor.SystemUserId, ct).ConfigureAwait(false);
-                    Remember(finished, linked);
-                    totals.Count(finished);
+                    await FinishAsync(run, pending.Record, keeper, ToOutcome(decision), cancellationToken).ConfigureAwait(false);
                 }
             }
-            finally
+        }
+    }
+
+    private NameDecision Decide(Run run, SyncAccountRecord record, CustomerDirectory directory) =>
+        decider.Decide(record.AccountName, directory, LinkedElsewhere(run, record.AccountId), run.Settings);
+
+    private static StepOutcome ToOutcome(NameDecision decision) => decision switch
+    {
+        NameDecision.Link link => new StepOutcome.Linked(link.Customer.Id!, link.Customer.BareDisplayName!, SyncReason.None, "matched by name"),
+        NameDecision.Fail fail => fail.Outcome,
+        _ => throw new InvalidOperationException("A create is not an outcome."),
+    };
+
+    private async Task CreateAsync(Run run, string realmId, List<PendingCreate> creates, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm, CancellationToken = cancellationToken };
+        if (creates.Count < transitions.Options.BulkThreshold)
+        {
+            await Parallel.ForEachAsync(creates, parallel, async (pending, ct) =>
+                await GuardAsync(run, pending.Record, keeper, async (unit, token) =>
+                {
+                    var intent = new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = pending.DisplayName };
+                    await unit.SaveIntentAsync(intent, token).ConfigureAwait(false);
+                    return await work.RunAsync(client, realmId, unit.Record, run.Settings, LinkedElsewhere(run, unit.Record.AccountId),
+                        unit.SaveIntentAsync, resuming: false, token).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            return;
+        }
+
+        await Parallel.ForEachAsync(creates.Chunk(QuickBooksBatch.MaxItems), parallel, async (chunk, ct) =>
+        {
+            // The batch's request id and each item's bId are stored with the intents before the batch goes out, so a
+            // resume sends the very same batch request again.
+            var batchRequestId = AccountWork.NewRequestId();
+            var items = new List<SyncAccountRecord>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                gate.Release();
+                var intent = new SyncIntent
+                {
+                    Kind = SyncIntentKind.CreateCustomer,
+                    RequestId = AccountWork.NewRequestId(),
+                    DisplayName = chunk[i].DisplayName,
+                    BatchRequestId = batchRequestId,
+                    BatchItemId = "b" + i.ToString(CultureInfo.InvariantCulture),
+                };
+                var record = chunk[i].Record;
+                await GuardAsync(run, record, keeper, async (unit, token) =>
+                {
+                    items.Add(await unit.SaveIntentAsync(intent, token).ConfigureAwait(false));
+                    return null;
+                }, ct).ConfigureAwait(false);
             }
+
+            await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
-    private async Task<Dictionary<string, StepOutcome>> ApplyBatchResultAsync(string realmId, QuickBooksBatchResult result, Dictionary<string, SyncAccountRecord> byBatchId,
-        CustomerDirectory directory, string? typeId, ConcurrentDictionary<string, string> linked, CancellationToken cancellationToken)
+    private async Task ResumeBatchAsync(Run run, string realmId, List<SyncAccountRecord> group, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
-        var outcomes = new Dictionary<string, StepOutcome>(StringComparer.Ordinal);
-        var duplicates = new List<(string BatchId, QuickBooksDuplicateNameException Error)>();
-        foreach (var (batchId, record) in byBatchId)
+        // A second guard first: a customer the interrupted batch created under this name is linked without any write.
+        var unresolved = new List<SyncAccountRecord>();
+        foreach (var record in group)
         {
-            if (!result.TryGet(batchId, out var item))
+            if (CustomerDecider.FindCreated(directory, record.Intent!.DisplayName!, LinkedElsewhere(run, record.AccountId)) is { } found)
             {
-                outcomes[batchId] = new StepOutcome.Transient(new InvalidOperationException("QBO returned no result for the item."));
-            }
-            else if (item.IsSuccess)
-            {
-                var customer = item.GetEntity<Customer>();
-                directory.Add(customer);
-                var changes = AccountWork.DescribeChanges(record.AccountName, QuickBooksDisplayName.FromAccountName(record.AccountName));
-                outcomes[batchId] = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
-                    "created the customer in a batch" + (typeId is null ? " (no Individual customer type in the company)" : " with customer type Individual")
-                    + (changes is null ? string.Empty : "; " + changes));
-            }
-            else if (item.Fault is QuickBooksDuplicateNameException duplicate)
-            {
-                duplicates.Add((batchId, duplicate));
+                await FinishAsync(run, record, keeper, new StepOutcome.Linked(found.Id!, found.BareDisplayName!, SyncReason.None,
+                    "found the customer created before the work was interrupted" + AccountWork.NoteOf(record, record.Intent)), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                outcomes[batchId] = StepOutcome.FromException(item.Fault!, transitions.Time)!;
+                unresolved.Add(record);
             }
         }
 
-        // Successes first, so that two accounts of one name in a batch resolve against the one just created.
-        foreach (var (batchId, duplicate) in duplicates)
+        if (unresolved.Count > 0)
         {
-            var record = byBatchId[batchId];
-            var local = resolver.ResolveLocal(directory, record.Intent!.DisplayName!,
-                id => linked.TryGetValue(id, out var holder) && holder != record.AccountId ? holder : null, duplicate);
-            outcomes[batchId] = local is StepOutcome.Failed { Problem.Reason: SyncReason.DuplicateNameUnresolved }
-                ? await TryResolveRemotelyAsync(realmId, record, linked, duplicate, cancellationToken).ConfigureAwait(false)
-                : local;
-        }
-
-        return outcomes;
-    }
-
-    private async Task<StepOutcome> TryResolveRemotelyAsync(string realmId, SyncAccountRecord record, ConcurrentDictionary<string, string> linked, QuickBooksDuplicateNameException duplicate, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await resolver.ResolveAsync(client, realmId, record.Intent!.DisplayName!,
-                id => linked.TryGetValue(id, out var holder) && holder != record.AccountId ? holder : null, duplicate, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time) is { } failure)
-        {
-            return failure;
+            // The same batch request id and bIds: QBO answers a replay with the original response (while it remembers it).
+            await SendBatchAsync(run, realmId, unresolved[0].Intent!.BatchRequestId!, unresolved, directory, keeper, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task<(string? Value, bool Ok)> TryAsync(Func<Task<string?>> read)
+    private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        // Re-check immediately before sending: an account unsynced (or otherwise changed) since its intent was saved
+        // is dropped, and its new state stands.
+        IReadOnlyList<SyncAccountRecord> current;
         try
         {
-            return (await read().ConfigureAwait(false), true);
+            current = await keeper.RenewNowAsync(items.Select(r => r.AccountId).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
+        {
+            foreach (var record in items)
+            {
+                await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var unchanged = current.ToDictionary(r => r.AccountId, StringComparer.Ordinal);
+        var send = new List<SyncAccountRecord>(items.Count);
+        foreach (var record in items)
+        {
+            if (unchanged.TryGetValue(record.AccountId, out var latest) && latest.Version == record.Version && latest.Status == SyncStatus.Syncing
+                && latest.Intent?.RequestId == record.Intent?.RequestId)
+            {
+                send.Add(latest);
+            }
+            else
+            {
+                LogDroppedFromBatch(logger, run.FirmId, record.AccountId);
+                keeper.Untrack(record.AccountId);
+                run.Done(latest ?? record);
+            }
+        }
+
+        if (send.Count == 0)
+        {
+            return;
+        }
+
+        string? typeId;
+        try
+        {
+            typeId = await customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken).ConfigureAwait(false);
         }
         catch (QuickBooksException)
         {
             // Without the type list the customers are still created, with the field left empty.
-            return (null, false);
+            typeId = null;
+        }
+
+        var batch = new QuickBooksBatch();
+        foreach (var record in send)
+        {
+            batch.Create(record.Intent!.BatchItemId!, new CustomerCreateRequest
+            {
+                DisplayName = record.Intent.DisplayName,
+                CustomerTypeRef = typeId is null ? null : new QuickBooksReference(typeId),
+            });
+        }
+
+        QuickBooksBatchResult result;
+        try
+        {
+            result = await client.Batch.ExecuteAsync(realmId, batch, batchRequestId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
+        {
+            foreach (var record in send)
+            {
+                await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var duplicates = new List<(SyncAccountRecord Record, QuickBooksDuplicateNameException Error)>();
+        foreach (var record in send)
+        {
+            StepOutcome outcome;
+            try
+            {
+                if (!result.TryGet(record.Intent!.BatchItemId!, out var item))
+                {
+                    outcome = new StepOutcome.Transient(new InvalidOperationException("QBO returned no result for the batch item."));
+                }
+                else if (item.IsSuccess)
+                {
+                    var customer = item.GetEntity<Customer>();
+                    directory.Add(customer);
+                    outcome = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
+                        AccountWork.CreatedNote(typeId) + " in a batch" + AccountWork.NoteOf(record, record.Intent));
+                }
+                else if (item.Fault is QuickBooksDuplicateNameException duplicate)
+                {
+                    duplicates.Add((record, duplicate));
+                    continue;
+                }
+                else
+                {
+                    outcome = StepOutcome.FromException(item.Fault!, transitions.Time, cancellationToken)!;
+                }
+            }
+            catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } failure)
+            {
+                outcome = failure;
+            }
+
+            await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Successes first, so that a name refused here resolves against the customers just created.
+        foreach (var (record, duplicate) in duplicates)
+        {
+            await GuardAsync(run, record, keeper, async (_, token) =>
+            {
+                var linkedElsewhere = LinkedElsewhere(run, record.AccountId);
+                var local = resolver.ResolveLocal(directory, record.Intent!.DisplayName!, linkedElsewhere, duplicate);
+                return local is StepOutcome.Failed { Problem.Reason: SyncReason.DuplicateNameUnresolved }
+                    ? await resolver.ResolveAsync(client, realmId, record.Intent.DisplayName!, linkedElsewhere, duplicate, token).ConfigureAwait(false)
+                    : local;
+            }, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static void Remember(SyncAccountRecord finished, ConcurrentDictionary<string, string> linked)
+    /// <summary>Starts (or, when its attempts are used up, ends) one claimed unit; null when it must not be worked on.</summary>
+    private async Task<SyncAccountRecord?> StartAsync(Run run, SyncAccountRecord record, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
-        if (finished.Status == SyncStatus.Synced && finished.CustomerId is { } customerId)
+        try
         {
-            linked[customerId] = finished.AccountId;
+            var resuming = record.Status == SyncStatus.Syncing;
+            if (resuming && transitions.IsExhausted(record))
+            {
+                run.Done(await transitions.ExhaustAsync(record, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false));
+                return null;
+            }
+
+            var intent = record.Intent ?? new SyncIntent { Kind = SyncIntentKind.MatchByName, RequestId = AccountWork.NewRequestId() };
+            var started = await transitions.StartAsync(record, resuming ? SyncTrigger.Resumed : SyncTrigger.AutoSyncStarted, intent,
+                SyncActor.SystemUserId, keeper.OwnerId, cancellationToken).ConfigureAwait(false);
+            keeper.Track(started.AccountId);
+            return started;
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Changed meanwhile (someone else decides), or the store failed: the lease ends and the work comes back.
+            LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
+            run.Done(record);
+            return null;
+        }
+    }
+
+    /// <summary>Runs one unit's step under its lease token and records its outcome; nothing it throws leaves it. A
+    /// step that returns null has saved what it needed and goes on elsewhere.</summary>
+    private async Task GuardAsync(Run run, SyncAccountRecord record, LeaseKeeper keeper, Func<Unit, CancellationToken, Task<StepOutcome?>> step, CancellationToken cancellationToken)
+    {
+        StepOutcome? outcome;
+        var unit = new Unit(record, transitions);
+        var token = keeper.TokenOf(record.AccountId);
+        try
+        {
+            outcome = await step(unit, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The lease was lost: another writer owns the account now; write nothing.
+            keeper.Untrack(record.AccountId);
+            run.Done(record);
+            return;
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } failure)
+        {
+            outcome = failure;
+        }
+
+        if (outcome is not null)
+        {
+            await FinishAsync(run, unit.Record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FinishAsync(Run run, SyncAccountRecord record, LeaseKeeper keeper, StepOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The latest version of the record this worker wrote (a saved intent), so the finish's compare-and-swap holds.
+            var finished = await transitions.FinishAsync(record, outcome, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
+            if (finished.Status == SyncStatus.Synced && finished.CustomerId is { } customerId)
+            {
+                run.Linked![customerId] = finished.AccountId;
+            }
+
+            run.Done(finished);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The store failed while saving the outcome: the lease ends, the work is resumed and the attempt counted.
+            LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
+            run.Done(record);
+        }
+        finally
+        {
+            keeper.Untrack(record.AccountId);
+        }
+    }
+
+    private static Func<string, string?> LinkedElsewhere(Run run, string accountId) =>
+        customerId => run.Linked!.TryGetValue(customerId, out var holder) && holder != accountId ? holder : null;
+
+    private async Task TryAsync(SyncAccountRecord record, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            LogUnitFailed(logger, record.FirmId, record.AccountId, error.GetType().Name);
         }
     }
 
     private async Task ReleaseUnfinishedAsync(string firmId, IReadOnlyList<SyncAccountRecord> claimed)
     {
         // On shutdown, give the claimed accounts back at once so another worker can go on; work already in Syncing
-        // keeps its intent and is resumed by looking for its result first.
+        // keeps its intent and is resumed by looking for its result first. The interrupted attempt is not counted.
         foreach (var record in claimed)
         {
-            var latest = await store.GetAsync(firmId, record.AccountId, CancellationToken.None).ConfigureAwait(false);
-            if (latest is not null && latest.LeaseOwner == transitions.Options.WorkerId)
+            try
             {
-                await transitions.ReleaseAsync(latest, transitions.Now).ConfigureAwait(false);
+                var latest = await store.GetAsync(firmId, record.AccountId, CancellationToken.None).ConfigureAwait(false);
+                if (latest is not null && latest.LeaseOwner == transitions.Options.WorkerId)
+                {
+                    await transitions.ReleaseAsync(latest, transitions.Now, uncountAttempt: latest.Status == SyncStatus.Syncing).ConfigureAwait(false);
+                }
+            }
+            catch (Exception error)
+            {
+                LogUnitFailed(logger, firmId, record.AccountId, error.GetType().Name);
             }
         }
     }
@@ -390,28 +531,92 @@ internal sealed partial class PendingWorkRunner(
     [LoggerMessage(2201, LogLevel.Information, "Pending work of firm {FirmId}: {Claimed} claimed, {Synced} synced, {Failed} failed, {Retrying} to retry")]
     private static partial void LogRun(ILogger logger, string firmId, int claimed, int synced, int failed, int retrying);
 
-    private sealed class RunTotals
+    [LoggerMessage(2202, LogLevel.Warning, "Reading the names of realm {RealmId} for firm {FirmId} failed ({Error}); the accounts waiting for it retry later")]
+    private static partial void LogDirectoryFailed(ILogger logger, string firmId, string realmId, string error);
+
+    [LoggerMessage(2203, LogLevel.Warning, "Account {AccountId} of firm {FirmId}: the work could not be started or saved ({Error}); it resumes when its lease ends")]
+    private static partial void LogUnitFailed(ILogger logger, string firmId, string accountId, string error);
+
+    [LoggerMessage(2204, LogLevel.Information, "Account {AccountId} of firm {FirmId} changed before its batch was sent; left out of the batch")]
+    private static partial void LogDroppedFromBatch(ILogger logger, string firmId, string accountId);
+
+    private sealed record PendingCreate(SyncAccountRecord Record, string DisplayName);
+
+    /// <summary>One account's work in progress: the latest version of its record that this worker saved.</summary>
+    private sealed class Unit(SyncAccountRecord record, AccountTransitions transitions)
     {
+        public SyncAccountRecord Record { get; private set; } = record;
+
+        public async Task<SyncAccountRecord> SaveIntentAsync(SyncIntent intent, CancellationToken cancellationToken) =>
+            Record = await transitions.SaveIntentAsync(Record, intent, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One run's shared state and totals.</summary>
+    private sealed class Run(string firmId, IProgress<SyncRunProgress>? progress, FirmSyncSettings settings)
+    {
+        private readonly object _lock = new();
+        private int _claimed;
+        private int _done;
         private int _synced;
         private int _failed;
         private int _retrying;
+        private DateTimeOffset? _nextAttemptAt;
 
-        public int Claimed { get; set; }
+        public string FirmId { get; } = firmId;
 
-        public int Synced => _synced;
+        public FirmSyncSettings Settings { get; } = settings;
 
-        public int Failed => _failed;
+        /// <summary>Customer id → account id of the firm's links, read once per run and kept up to date by it.</summary>
+        public ConcurrentDictionary<string, string>? Linked { get; set; }
 
-        public int Retrying => _retrying;
+        public CustomerDirectory? Directory { get; set; }
 
-        public void Count(SyncAccountRecord finished)
+        public void Claimed(int count)
         {
-            switch (finished.Status)
+            SyncRunProgress snapshot;
+            lock (_lock)
             {
-                case SyncStatus.Synced: Interlocked.Increment(ref _synced); break;
-                case SyncStatus.Failed: Interlocked.Increment(ref _failed); break;
-                case SyncStatus.Syncing: Interlocked.Increment(ref _retrying); break;
+                _claimed += count;
+                snapshot = Progress();
+            }
+
+            progress?.Report(snapshot);
+        }
+
+        public void Done(SyncAccountRecord record)
+        {
+            SyncRunProgress snapshot;
+            lock (_lock)
+            {
+                _done++;
+                switch (record.Status)
+                {
+                    case SyncStatus.Synced: _synced++; break;
+                    case SyncStatus.Failed: _failed++; break;
+                    case SyncStatus.Syncing:
+                        _retrying++;
+                        if (record.NextAttemptAt is { } next && (_nextAttemptAt is null || next < _nextAttemptAt))
+                        {
+                            _nextAttemptAt = next;
+                        }
+
+                        break;
+                }
+
+                snapshot = Progress();
+            }
+
+            progress?.Report(snapshot);
+        }
+
+        public SyncRunResult Result()
+        {
+            lock (_lock)
+            {
+                return new SyncRunResult(_claimed, _synced, _failed, _retrying) { NextAttemptAt = _nextAttemptAt };
             }
         }
+
+        private SyncRunProgress Progress() => new(FirmId, _claimed, _done, _synced, _failed, _retrying);
     }
 }

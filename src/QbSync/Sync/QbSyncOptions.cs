@@ -21,7 +21,8 @@ public sealed class QbSyncOptions
     /// <value>The default is two minutes.</value>
     public TimeSpan CustomerDirectoryCacheDuration { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Transient failures of one account's work before it turns Failed (<see cref="SyncReason.RetriesExhausted"/>).</summary>
+    /// <summary>Attempts of one account's work (the first, each retry after a transient failure, each resume after an
+    /// interruption) before it turns Failed (<see cref="SyncReason.RetriesExhausted"/>).</summary>
     /// <value>The default is 5.</value>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
@@ -30,7 +31,9 @@ public sealed class QbSyncOptions
     /// <value>The default is 30 seconds.</value>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a worker holds an account it works on; after that, another worker may resume the work.</summary>
+    /// <summary>How long a worker holds an account it works on without renewing; leases are renewed every third of this
+    /// while any call for the account is in flight, so a long QBO call never lets another worker in. After a process
+    /// stops, another worker resumes the work when the lease ends. At least 30 seconds.</summary>
     /// <value>The default is 5 minutes.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -44,8 +47,8 @@ public sealed class QbSyncOptions
     [Range(1, 10)]
     public int MaxConcurrentAccountsPerRealm { get; set; } = 4;
 
-    /// <summary>From this many accounts to match in one run, the bulk path reads the whole customer directory once and
-    /// creates missing customers in batches of 30, instead of two requests per account.</summary>
+    /// <summary>From this many customers to create in one run, they are created in batches of 30 instead of one request
+    /// each. (Names are always decided locally, on the realm's directory.)</summary>
     /// <value>The default is 20.</value>
     [Range(1, 100_000)]
     public int BulkThreshold { get; set; } = 20;

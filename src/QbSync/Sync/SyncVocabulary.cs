@@ -86,6 +86,10 @@ public enum SyncReason
 
     /// <summary>Failed: the customer chosen to link is inactive and reactivation was not requested.</summary>
     ChosenCustomerInactive = 23,
+
+    /// <summary>Syncing: an attempt failed transiently (QBO unavailable, throttled, an unreadable answer, a local
+    /// error); the next attempt is due at <see cref="QbSync.Sync.AccountSyncState.NextAttemptAt"/>.</summary>
+    WaitingToRetry = 24,
 }
 
 /// <summary>What caused a status change: the events of the sync state machine.</summary>

@@ -8,8 +8,8 @@ namespace QbSync.Sync;
 
 /// <summary>
 /// The background worker: every <see cref="QbSyncOptions.WorkerPollInterval"/> it finds the firms with due work and
-/// runs each one's pending work (<see cref="IAccountSyncService.RunPendingAsync"/>) in its own scope, a few firms at
-/// once. Leases make several workers (processes or machines) share the work safely; work a stopped process left in
+/// runs each one's pending work (<see cref="IAccountSyncService.RunPendingAsync(string, CancellationToken)"/>) in its own
+/// scope, a few firms at once; a <see cref="SyncWorkSignal"/> wakes it early when this process makes work due. Leases make several workers (processes or machines) share the work safely; work a stopped process left in
 /// Syncing is resumed when its lease ends. Register it with <c>AddQbSync(...).AddBackgroundWorker()</c>.
 /// </summary>
 public sealed partial class SyncWorker(
@@ -17,6 +17,7 @@ public sealed partial class SyncWorker(
     IAccountStore store,
     TimeProvider time,
     IOptions<QbSyncOptions> options,
+    SyncWorkSignal signal,
     ILogger<SyncWorker> logger) : BackgroundService
 {
     /// <summary>Runs one pass over the firms with due work. Public so hosts and tests can drive the worker step by step.</summary>
@@ -56,7 +57,8 @@ public sealed partial class SyncWorker(
             try
             {
                 await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                await Task.Delay(options.Value.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
+                // Until the next poll, or sooner when this process makes new work due.
+                await signal.WaitAsync(options.Value.WorkerPollInterval, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

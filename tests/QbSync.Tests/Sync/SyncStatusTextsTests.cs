@@ -83,8 +83,14 @@ public sealed class SyncStatusTextsTests
     public void Failed_details_name_the_conflicting_account_and_the_suggested_name()
     {
         InCulture("en-US", () => SyncStatusTexts.ReasonMessage(SyncReason.CustomerLinkedToAnotherAccount,
+                new SyncProblem { Reason = SyncReason.CustomerLinkedToAnotherAccount, ConflictingAccountId = "acct-42", ConflictingAccountName = "Jane Doe LLC" }))
+            .Should().Contain("\"Jane Doe LLC\"").And.NotContain("acct-42", "people see the other account's name, never its internal id");
+        InCulture("en-US", () => SyncStatusTexts.ReasonMessage(SyncReason.CustomerLinkedToAnotherAccount,
                 new SyncProblem { Reason = SyncReason.CustomerLinkedToAnotherAccount, ConflictingAccountId = "acct-42" }))
-            .Should().Contain("acct-42");
+            .Should().NotContain("acct-42");
+        InCulture("en-US", () => SyncStatusTexts.ReasonMessage(SyncReason.NameHeldByInactiveCustomer,
+                new SyncProblem { Reason = SyncReason.NameHeldByInactiveCustomer, SuggestedDisplayName = "Old Client (client)" }))
+            .Should().Contain("\"Old Client (client)\"");
         InCulture("en-US", () => SyncStatusTexts.ReasonMessage(SyncReason.NameHeldByVendor,
                 new SyncProblem { Reason = SyncReason.NameHeldByVendor, SuggestedDisplayName = "John Smith (client)", QuickBooksErrorCode = "6240" }))
             .Should().Contain("\"John Smith (client)\"").And.Contain("6240");

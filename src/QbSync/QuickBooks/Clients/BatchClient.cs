@@ -174,7 +174,7 @@ public sealed class QuickBooksBatchItemResult
             throw new InvalidOperationException($"Batch item '{BatchId}' holds {EntityName}, not {typeof(T).Name}.");
         }
 
-        return _element.Deserialize(TypeInfoOf<T>())!;
+        return QuickBooksEntityReader.Read(_element, TypeInfoOf<T>(), null, null);
     }
 
     /// <summary>The rows of a query item.</summary>
@@ -195,7 +195,7 @@ public sealed class QuickBooksBatchItemResult
 
         var typeInfo = TypeInfoOf<T>();
         return _element.TryGetProperty(typeof(T).Name, out var rows) && rows.ValueKind == JsonValueKind.Array
-            ? rows.EnumerateArray().Select(row => row.Deserialize(typeInfo)!).ToList()
+            ? rows.EnumerateArray().Select(row => QuickBooksEntityReader.Read(row, typeInfo, null, null)).ToList()
             : [];
     }
 
@@ -280,7 +280,12 @@ public class BatchClient : QuickBooksSubClient
         var results = new List<QuickBooksBatchItemResult>(responses.GetArrayLength());
         foreach (var item in responses.EnumerateArray())
         {
-            var batchId = item.TryGetProperty("bId", out var bId) ? bId.GetString() ?? string.Empty : string.Empty;
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, id, new JsonException("A BatchItemResponse item is not an object."), item.GetRawText());
+            }
+
+            var batchId = item.TryGetProperty("bId", out var bId) ? (bId.ValueKind == JsonValueKind.String ? bId.GetString()! : bId.GetRawText()) : string.Empty;
             string? entityName = null;
             JsonElement entity = default;
             QuickBooksException? fault = null;

@@ -83,14 +83,14 @@ public class ChangeDataCaptureClient : QuickBooksSubClient
             ],
         };
         using var response = await Api.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return Parse(response.Root);
+        return Parse(response.Root, response.IntuitTid);
     }
 
-    internal static QuickBooksChanges Parse(JsonElement root)
+    internal static QuickBooksChanges Parse(JsonElement root, string? intuitTid = null)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("CDCResponse", out var cdc) || cdc.ValueKind != JsonValueKind.Array)
         {
-            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, null, null, new JsonException("The response holds no CDCResponse array."));
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, intuitTid, null, new JsonException("The response holds no CDCResponse array."), root.GetRawText());
         }
 
         var context = QuickBooksJsonContext.Wire;
@@ -105,13 +105,18 @@ public class ChangeDataCaptureClient : QuickBooksSubClient
 
         foreach (var response in cdc.EnumerateArray())
         {
-            if (!response.TryGetProperty("QueryResponse", out var queryResponses) || queryResponses.ValueKind != JsonValueKind.Array)
+            if (response.ValueKind != JsonValueKind.Object || !response.TryGetProperty("QueryResponse", out var queryResponses) || queryResponses.ValueKind != JsonValueKind.Array)
             {
                 continue;
             }
 
             foreach (var queryResponse in queryResponses.EnumerateArray())
             {
+                if (queryResponse.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
                 foreach (var property in queryResponse.EnumerateObject())
                 {
                     if (property.Value.ValueKind != JsonValueKind.Array)
@@ -121,23 +126,23 @@ public class ChangeDataCaptureClient : QuickBooksSubClient
 
                     foreach (var row in property.Value.EnumerateArray())
                     {
-                        if (row.TryGetProperty("status", out var status) && status.ValueEquals("Deleted"))
+                        if (row.ValueKind == JsonValueKind.Object && row.TryGetProperty("status", out var status) && status.ValueEquals("Deleted"))
                         {
                             deleted.Add(new QuickBooksDeletedEntity(
                                 property.Name,
                                 row.TryGetProperty("Id", out var id) ? id.ToString() : string.Empty,
-                                row.Deserialize(context.Customer)?.MetaData?.LastUpdatedTime));
+                                QuickBooksEntityReader.Read(row, context.Customer, intuitTid, null).MetaData?.LastUpdatedTime));
                             continue;
                         }
 
                         switch (property.Name)
                         {
-                            case "Customer": customers.Add(row.Deserialize(context.Customer)!); break;
-                            case "Vendor": vendors.Add(row.Deserialize(context.Vendor)!); break;
-                            case "Employee": employees.Add(row.Deserialize(context.Employee)!); break;
-                            case "Item": items.Add(row.Deserialize(context.Item)!); break;
-                            case "Invoice": invoices.Add(row.Deserialize(context.Invoice)!); break;
-                            case "Payment": payments.Add(row.Deserialize(context.Payment)!); break;
+                            case "Customer": customers.Add(QuickBooksEntityReader.Read(row, context.Customer, intuitTid, null)); break;
+                            case "Vendor": vendors.Add(QuickBooksEntityReader.Read(row, context.Vendor, intuitTid, null)); break;
+                            case "Employee": employees.Add(QuickBooksEntityReader.Read(row, context.Employee, intuitTid, null)); break;
+                            case "Item": items.Add(QuickBooksEntityReader.Read(row, context.Item, intuitTid, null)); break;
+                            case "Invoice": invoices.Add(QuickBooksEntityReader.Read(row, context.Invoice, intuitTid, null)); break;
+                            case "Payment": payments.Add(QuickBooksEntityReader.Read(row, context.Payment, intuitTid, null)); break;
                             default:
                                 if (!other.TryGetValue(property.Name, out var rows))
                                 {

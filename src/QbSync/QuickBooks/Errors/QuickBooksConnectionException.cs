@@ -32,12 +32,16 @@ internal static class QuickBooksFailures
                 : "the connection failed (" + inner.GetType().Name + ")",
         }, inner);
 
-    public static QuickBooksException InvalidResponse(HttpStatusCode status, string? intuitTid, string? requestId, Exception inner) =>
+    /// <summary>A body that could not be read at all, or read but not of the expected shape.</summary>
+    public static QuickBooksUnreadableResponseException InvalidResponse(HttpStatusCode status, string? intuitTid, string? requestId, Exception inner, string? body = null, bool transient = false) =>
         new(new QuickBooksFaultInfo
         {
             StatusCode = status,
             IntuitTid = intuitTid,
             RequestId = requestId,
-            Summary = "the response is not the JSON expected: " + inner.Message,
-        }, inner);
+            Summary = "the response is not the JSON expected: " + QuickBooksFaultText.Shorten(inner.Message, 200),
+        }, Excerpt(body), transient, inner);
+
+    /// <summary>The first 200 characters of a body, token-like values redacted and white space collapsed.</summary>
+    public static string? Excerpt(string? body) => string.IsNullOrEmpty(body) ? null : QuickBooksFaultText.Shorten(body, 200);
 }

@@ -21,7 +21,7 @@ internal sealed partial class QuickBooksApi
             items.Capacity = rows.GetArrayLength();
             foreach (var row in rows.EnumerateArray())
             {
-                items.Add(row.Deserialize(typeInfo)!);
+                items.Add(QuickBooksEntityReader.Read(row, typeInfo, response.IntuitTid, null));
             }
         }
 

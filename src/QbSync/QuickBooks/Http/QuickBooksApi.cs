@@ -91,7 +91,7 @@ internal sealed partial class QuickBooksApi
             catch (Exception ex) when (ex is JsonException or XmlException)
             {
                 Record(request, activity, "invalid_body", response.StatusCode, tid);
-                throw QuickBooksFailures.InvalidResponse(response.StatusCode, tid, request.RequestId, ex);
+                throw QuickBooksFailures.InvalidResponse(response.StatusCode, tid, request.RequestId, ex, body, transient: true);
             }
         }
     }
@@ -108,7 +108,7 @@ internal sealed partial class QuickBooksApi
                 new JsonException($"The response holds no '{entityKey}' object."));
         }
 
-        return element.Deserialize(typeInfo)!;
+        return QuickBooksEntityReader.Read(element, typeInfo, response.IntuitTid, request.RequestId);
     }
 
     public static StringContent JsonContent<T>(T body, JsonTypeInfo<T> typeInfo) =>

@@ -1,21 +1,23 @@
-using Microsoft.Extensions.Options;
 using QbSync.QuickBooks;
 
 namespace QbSync.Sync.Steps;
 
 /// <summary>
 /// Runs one account's QBO work as its intent says (match by name, link a chosen customer, create a customer), every
-/// write carrying the request id stored with the intent before the call. Answers in at most two QBO round trips in the
-/// common case: one look-up, then one write or none.
+/// write carrying the request id stored with the intent before the call. The name decision is
+/// <see cref="CustomerDecider"/>'s, made on the realm's directory brought up to date (one change-data-capture request
+/// when it is known): then one write or none. Whatever the work throws becomes its outcome
+/// (<see cref="StepOutcome.FromException"/>); only the caller's cancellation propagates.
 /// </summary>
 internal sealed class AccountWork(
-    CustomerMatcher matcher,
+    CustomerDecider decider,
     NameConflictResolver resolver,
     CustomerTypeCache customerTypes,
+    CustomerDirectoryCache directories,
     TimeProvider time)
 {
-    /// <summary>Stores a follow-up intent (a create) before its write is made.</summary>
-    public delegate Task<SyncAccountRecord> SaveIntent(SyncAccountRecord record, SyncIntent intent, CancellationToken cancellationToken);
+    /// <summary>Stores a follow-up intent (a create) before its write is made; returns the saved record.</summary>
+    public delegate Task<SyncAccountRecord> SaveIntent(SyncIntent intent, CancellationToken cancellationToken);
 
     public async Task<StepOutcome> RunAsync(
         QuickBooksClient client,
@@ -49,44 +51,35 @@ internal sealed class AccountWork(
                 case SyncIntentKind.CreateCustomer:
                     if (resuming)
                     {
-                        // The create may have happened before the process stopped: look for its result first.
-                        var match = await matcher.MatchAsync(client, realmId, intent.DisplayName!, linkedAccountOf, cancellationToken).ConfigureAwait(false);
-                        if (match is MatchResult.Match found)
+                        // The create may have happened before the work was interrupted: look for its result first.
+                        var directory = await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                        if (CustomerDecider.FindCreated(directory, intent.DisplayName!, linkedAccountOf) is { } found)
                         {
-                            return new StepOutcome.Linked(found.Customer.Id!, found.Customer.BareDisplayName!, SyncReason.None,
-                                "found the customer created before the work was interrupted");
+                            return new StepOutcome.Linked(found.Id!, found.BareDisplayName!, SyncReason.None,
+                                "found the customer created before the work was interrupted" + NoteOf(record, intent));
                         }
                     }
 
-                    return await CreateAsync(client, realmId, intent, linkedAccountOf, note: null, cancellationToken).ConfigureAwait(false);
+                    return await CreateAsync(client, realmId, record, intent, linkedAccountOf, cancellationToken).ConfigureAwait(false);
 
                 default:
-                    var result = await matcher.MatchAsync(client, realmId, record.AccountName, linkedAccountOf, cancellationToken).ConfigureAwait(false);
-                    switch (result)
+                    var current = await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                    switch (decider.Decide(record.AccountName, current, linkedAccountOf, settings))
                     {
-                        case MatchResult.Match m:
-                            return new StepOutcome.Linked(m.Customer.Id!, m.Customer.BareDisplayName!, SyncReason.None, "matched by name");
-                        case MatchResult.Problem p:
-                            return p.Outcome;
+                        case NameDecision.Link link:
+                            return new StepOutcome.Linked(link.Customer.Id!, link.Customer.BareDisplayName!, SyncReason.None, "matched by name");
+                        case NameDecision.Fail fail:
+                            return fail.Outcome;
+                        case NameDecision.Create create:
+                            var createIntent = new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = NewRequestId(), DisplayName = create.DisplayName };
+                            var saved = await saveIntent(createIntent, cancellationToken).ConfigureAwait(false);
+                            return await CreateAsync(client, realmId, saved, createIntent, linkedAccountOf, cancellationToken).ConfigureAwait(false);
+                        default:
+                            throw new InvalidOperationException("Unknown name decision.");
                     }
-
-                    if (!settings.CreateMissingCustomers)
-                    {
-                        return StepOutcome.Fail(SyncReason.NoMatchCreationDisabled, time);
-                    }
-
-                    var name = QuickBooksDisplayName.FromAccountName(record.AccountName);
-                    if (!name.IsValid)
-                    {
-                        return StepOutcome.Fail(SyncReason.InvalidName, time);
-                    }
-
-                    var create = new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = NewRequestId(), DisplayName = name.Value };
-                    await saveIntent(record, create, cancellationToken).ConfigureAwait(false);
-                    return await CreateAsync(client, realmId, create, linkedAccountOf, DescribeChanges(record.AccountName, name), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception error) when (StepOutcome.FromException(error, time) is { } outcome)
+        catch (Exception error) when (StepOutcome.FromException(error, time, cancellationToken) is { } outcome)
         {
             return outcome;
         }
@@ -94,12 +87,26 @@ internal sealed class AccountWork(
 
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 
-    public static string? DescribeChanges(string accountName, DisplayNameResult name) =>
-        name.Changes.Count == 0 || name.Value == accountName
-            ? null
-            : $"display name for QBO is '{name.Value}' ({string.Join(", ", name.Changes)})";
+    /// <summary>"; display name for QBO is …" when the customer's display name differs from the account's name: the
+    /// same note whether the create finished at once, was resumed, or went in a batch.</summary>
+    public static string NoteOf(SyncAccountRecord record, SyncIntent intent)
+    {
+        if (intent.DisplayName is null)
+        {
+            return string.Empty;
+        }
 
-    public async Task<StepOutcome> CreateAsync(QuickBooksClient client, string realmId, SyncIntent intent, Func<string, string?> linkedAccountOf, string? note, CancellationToken cancellationToken)
+        var fromAccount = QuickBooksDisplayName.FromAccountName(record.AccountName);
+        var changes = fromAccount.Value == intent.DisplayName
+            ? CustomerDecider.DescribeChanges(record.AccountName, fromAccount)
+            : intent.DisplayName == record.AccountName ? null : $"display name for QBO is '{intent.DisplayName}'";
+        return changes is null ? string.Empty : "; " + changes;
+    }
+
+    public static string CreatedNote(string? typeId) =>
+        "created the customer" + (typeId is null ? " (no Individual customer type in the company)" : " with customer type Individual");
+
+    private async Task<StepOutcome> CreateAsync(QuickBooksClient client, string realmId, SyncAccountRecord record, SyncIntent intent, Func<string, string?> linkedAccountOf, CancellationToken cancellationToken)
     {
         var displayName = intent.DisplayName ?? throw new InvalidOperationException("A create intent needs a display name.");
         var typeId = await customerTypes.GetIndividualTypeIdAsync(client, realmId, cancellationToken).ConfigureAwait(false);
@@ -110,8 +117,8 @@ internal sealed class AccountWork(
                 DisplayName = displayName,
                 CustomerTypeRef = typeId is null ? null : new QuickBooksReference(typeId),
             }, intent.RequestId, cancellationToken).ConfigureAwait(false);
-            return new StepOutcome.Linked(customer.Id!, customer.BareDisplayName ?? displayName, SyncReason.None,
-                "created the customer" + (typeId is null ? " (no Individual customer type in the company)" : " with customer type Individual") + (note is null ? string.Empty : "; " + note));
+            directories.Remember(realmId, customer);
+            return new StepOutcome.Linked(customer.Id!, customer.BareDisplayName ?? displayName, SyncReason.None, CreatedNote(typeId) + NoteOf(record, intent));
         }
         catch (QuickBooksDuplicateNameException duplicate)
         {
@@ -165,6 +172,7 @@ internal sealed class AccountWork(
                 }
             }
 
+            directories.Remember(realmId, customer);
             return new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None, "reactivated the customer and linked it");
         }
 

@@ -15,18 +15,31 @@ internal enum NameHolderKind
 }
 
 /// <summary>
-/// A snapshot of every name in a company's shared display-name space (customers with inactive ones, vendors,
-/// employees), indexed by <see cref="NameKey"/>. Built with full pages (1000 a request) for bulk work and for the
-/// picker; single-account actions use targeted queries instead.
+/// Every name in a company's shared display-name space (customers with inactive ones, vendors, employees), indexed by
+/// <see cref="NameKey"/>, so that "same name" is decided locally and exactly, whatever the spelling. Read in full
+/// once (1000 rows a request), then kept current with change data capture (<see cref="CustomerDirectoryCache"/>) and
+/// with the customers QbSync creates. Safe for concurrent readers and writers.
 /// </summary>
 internal sealed class CustomerDirectory
 {
+    private readonly object _lock = new();
     private readonly Dictionary<string, List<NameHolder>> _byKey = new(StringComparer.Ordinal);
-    private readonly List<Customer> _customers = [];
+    private readonly Dictionary<(NameHolderKind Kind, string Id), string> _keyOf = [];
+    private readonly Dictionary<string, Customer> _customers = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<Customer> Customers => _customers;
+    /// <summary>A snapshot of the customers (active and inactive).</summary>
+    public IReadOnlyList<Customer> Customers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _customers.Values.ToList();
+            }
+        }
+    }
 
-    public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, bool includeVendorsAndEmployees, CancellationToken cancellationToken)
+    public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
         var directory = new CustomerDirectory();
         await foreach (var customer in client.Customers.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -34,71 +47,202 @@ internal sealed class CustomerDirectory
             directory.Add(customer);
         }
 
-        if (includeVendorsAndEmployees)
+        await foreach (var vendor in client.Vendors.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var vendor in client.Vendors.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                directory.Add(vendor, NameHolderKind.Vendor);
-            }
+            directory.Add(vendor, NameHolderKind.Vendor);
+        }
 
-            await foreach (var employee in client.Employees.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                directory.Add(employee, NameHolderKind.Employee);
-            }
+        await foreach (var employee in client.Employees.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            directory.Add(employee, NameHolderKind.Employee);
         }
 
         return directory;
     }
 
+    /// <summary>Adds or replaces a customer (one QbSync created, or one change data capture reported).</summary>
     public void Add(Customer customer)
     {
-        if (Add(customer, NameHolderKind.Customer))
+        Add(customer, NameHolderKind.Customer);
+    }
+
+    /// <summary>Applies changes read by change data capture: changed records replace their old versions, deleted ones
+    /// (a merge removes the merged customer) go.</summary>
+    public void Apply(QuickBooksChanges changes)
+    {
+        foreach (var customer in changes.Customers)
         {
-            _customers.Add(customer);
+            Add(customer, NameHolderKind.Customer);
+        }
+
+        foreach (var vendor in changes.Vendors)
+        {
+            Add(vendor, NameHolderKind.Vendor);
+        }
+
+        foreach (var employee in changes.Employees)
+        {
+            Add(employee, NameHolderKind.Employee);
+        }
+
+        foreach (var deleted in changes.Deleted)
+        {
+            var kind = deleted.EntityName switch
+            {
+                "Customer" => NameHolderKind.Customer,
+                "Vendor" => NameHolderKind.Vendor,
+                "Employee" => NameHolderKind.Employee,
+                _ => (NameHolderKind?)null,
+            };
+            if (kind is { } k)
+            {
+                lock (_lock)
+                {
+                    Remove(k, deleted.Id);
+                }
+            }
         }
     }
 
-    public IReadOnlyList<NameHolder> Find(string name) =>
-        _byKey.TryGetValue(NameKey.Of(name), out var holders) ? holders : [];
+    /// <summary>Every holder whose name is the same as <paramref name="name"/> by <see cref="NameKey"/>.</summary>
+    public IReadOnlyList<NameHolder> Find(string name)
+    {
+        var key = NameKey.Of(name);
+        lock (_lock)
+        {
+            return _byKey.TryGetValue(key, out var holders) ? holders.ToList() : [];
+        }
+    }
 
-    private bool Add(QuickBooksNamedEntity entity, NameHolderKind kind)
+    private void Add(QuickBooksNamedEntity entity, NameHolderKind kind)
     {
         if (entity.Id is null || entity.DisplayName is null)
         {
-            return false;
+            return;
         }
 
         var bare = entity.BareDisplayName!;
         var key = NameKey.Of(bare);
-        if (!_byKey.TryGetValue(key, out var holders))
+        lock (_lock)
         {
-            _byKey[key] = holders = [];
+            Remove(kind, entity.Id);
+            if (!_byKey.TryGetValue(key, out var holders))
+            {
+                _byKey[key] = holders = [];
+            }
+
+            holders.Add(new NameHolder(entity.Id, bare, kind, entity.IsActive, entity as Customer));
+            _keyOf[(kind, entity.Id)] = key;
+            if (entity is Customer customer)
+            {
+                _customers[entity.Id] = customer;
+            }
+        }
+    }
+
+    private void Remove(NameHolderKind kind, string id)
+    {
+        if (_keyOf.Remove((kind, id), out var oldKey) && _byKey.TryGetValue(oldKey, out var old))
+        {
+            old.RemoveAll(h => h.Kind == kind && h.Id == id);
+            if (old.Count == 0)
+            {
+                _byKey.Remove(oldKey);
+            }
         }
 
-        holders.RemoveAll(h => h.Kind == kind && h.Id == entity.Id);
-        holders.Add(new NameHolder(entity.Id, bare, kind, entity.IsActive, entity as Customer));
-        return true;
+        if (kind == NameHolderKind.Customer)
+        {
+            _customers.Remove(id);
+        }
     }
 }
 
-/// <summary>Per-realm customer directories reused for a short while by the picker and the suggestions.</summary>
+/// <summary>
+/// One <see cref="CustomerDirectory"/> per realm for the process. A directory is read in full once, then brought up to
+/// date with one change-data-capture request (customers, vendors, employees) whenever a caller needs it fresher than
+/// it is; after <see cref="FullReadAfter"/> (change data capture looks back 30 days at most) or when a change set is
+/// too large to trust (1000 rows of an entity), it is read in full again. Concurrent callers for a realm share one
+/// refresh.
+/// </summary>
 internal sealed class CustomerDirectoryCache(TimeProvider time, IOptions<QbSyncOptions> options)
 {
-    private readonly ConcurrentDictionary<string, (CustomerDirectory Directory, DateTimeOffset Until)> _byRealm = new(StringComparer.Ordinal);
+    /// <summary>Change data capture covers 30 days; beyond this age the directory is read in full.</summary>
+    public static readonly TimeSpan FullReadAfter = TimeSpan.FromDays(25);
 
-    public async Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
+    /// <summary>Overlap of each change-data-capture window with the previous one (clock differences with QBO).</summary>
+    private static readonly TimeSpan Overlap = TimeSpan.FromMinutes(5);
+
+    private const int MaxChangesPerEntity = 1000;
+
+    private readonly ConcurrentDictionary<string, Entry> _byRealm = new(StringComparer.Ordinal);
+
+    /// <summary>The realm's directory, no older than <paramref name="maxStaleness"/> (<see cref="TimeSpan.Zero"/>:
+    /// brought up to date now).</summary>
+    public Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, TimeSpan maxStaleness, CancellationToken cancellationToken) =>
+        GetAsync(client, realmId, maxStaleness, fullRead: false, cancellationToken);
+
+    /// <summary>The realm's directory read again in full (QBO refused a name the directory does not show).</summary>
+    public Task<CustomerDirectory> ReadInFullAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken) =>
+        GetAsync(client, realmId, TimeSpan.Zero, fullRead: true, cancellationToken);
+
+    private async Task<CustomerDirectory> GetAsync(QuickBooksClient client, string realmId, TimeSpan maxStaleness, bool fullRead, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_byRealm.TryGetValue(realmId, out var cached) && cached.Until > now)
+        var entry = _byRealm.GetOrAdd(realmId, _ => new Entry());
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return cached.Directory;
-        }
+            var now = time.GetUtcNow();
+            if (!fullRead && entry.Directory is { } current && now - entry.CheckedAt <= maxStaleness && maxStaleness > TimeSpan.Zero)
+            {
+                return current;
+            }
 
-        var directory = await CustomerDirectory.BuildAsync(client, realmId, includeVendorsAndEmployees: false, cancellationToken).ConfigureAwait(false);
-        _byRealm[realmId] = (directory, now + options.Value.CustomerDirectoryCacheDuration);
-        return directory;
+            if (!fullRead && entry.Directory is { } known && now - entry.ReadAt < FullReadAfter)
+            {
+                var changes = await client.ChangeDataCapture.GetChangesAsync(realmId, ["Customer", "Vendor", "Employee"], entry.CheckedAt - Overlap, cancellationToken).ConfigureAwait(false);
+                if (changes.Customers.Count < MaxChangesPerEntity && changes.Vendors.Count < MaxChangesPerEntity && changes.Employees.Count < MaxChangesPerEntity)
+                {
+                    known.Apply(changes);
+                    entry.CheckedAt = now;
+                    return known;
+                }
+            }
+
+            entry.Directory = await CustomerDirectory.BuildAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+            entry.ReadAt = entry.CheckedAt = now;
+            return entry.Directory;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
     }
 
-    /// <summary>Forgets a realm's directory after QbSync changed its customers.</summary>
+    /// <summary>The picker's and the suggestions' view: reused for <see cref="QbSyncOptions.CustomerDirectoryCacheDuration"/>.</summary>
+    public Task<CustomerDirectory> GetForBrowsingAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken) =>
+        GetAsync(client, realmId, options.Value.CustomerDirectoryCacheDuration, cancellationToken);
+
+    /// <summary>Records a customer QbSync created or changed, so that the next decision sees it at once.</summary>
+    public void Remember(string realmId, Customer customer)
+    {
+        if (_byRealm.TryGetValue(realmId, out var entry) && entry.Directory is { } directory)
+        {
+            directory.Add(customer);
+        }
+    }
+
+    /// <summary>Forgets a realm's directory (a company switch).</summary>
     public void Invalidate(string realmId) => _byRealm.TryRemove(realmId, out _);
+
+    private sealed class Entry
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public CustomerDirectory? Directory { get; set; }
+
+        public DateTimeOffset ReadAt { get; set; }
+
+        public DateTimeOffset CheckedAt { get; set; }
+    }
 }

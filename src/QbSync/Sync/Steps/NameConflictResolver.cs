@@ -8,42 +8,18 @@ namespace QbSync.Sync.Steps;
 /// real traffic) and ends in a precise outcome: an active customer that appeared meanwhile is linked; an inactive
 /// customer fails with the reactivate-and-link action; a vendor or employee fails with a suggested other display name.
 /// </summary>
-internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOptions> options)
+internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOptions> options, CustomerDirectoryCache directories)
 {
+    /// <summary>Brings the realm's directory up to date (one change-data-capture request) and decides from it; when it
+    /// shows no holder although QBO refused the name, reads the whole name space again before deciding.</summary>
     public async Task<StepOutcome> ResolveAsync(QuickBooksClient client, string realmId, string displayName, Func<string, string?> linkedAccountOf, QuickBooksDuplicateNameException duplicate, CancellationToken cancellationToken)
     {
-        var holders = new List<NameHolder>();
-        foreach (var customer in await CustomerMatcher.FindSameNameCustomersAsync(client, realmId, displayName, cancellationToken).ConfigureAwait(false))
-        {
-            holders.Add(new NameHolder(customer.Id!, customer.BareDisplayName!, NameHolderKind.Customer, customer.IsActive, customer));
-        }
-
+        var directory = await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var holders = directory.Find(displayName);
         if (holders.Count == 0)
         {
-            var key = NameKey.Of(displayName);
-            var spellings = CustomerMatcher.Spellings(displayName);
-            foreach (var vendor in await FindAsync(client.Vendors, realmId, spellings, cancellationToken).ConfigureAwait(false))
-            {
-                if (NameKey.OfQuickBooksName(vendor.DisplayName!, vendor.IsActive) == key)
-                {
-                    holders.Add(new NameHolder(vendor.Id!, vendor.BareDisplayName!, NameHolderKind.Vendor, vendor.IsActive, null));
-                }
-            }
-
-            foreach (var employee in await FindAsync(client.Employees, realmId, spellings, cancellationToken).ConfigureAwait(false))
-            {
-                if (NameKey.OfQuickBooksName(employee.DisplayName!, employee.IsActive) == key)
-                {
-                    holders.Add(new NameHolder(employee.Id!, employee.BareDisplayName!, NameHolderKind.Employee, employee.IsActive, null));
-                }
-            }
-        }
-
-        if (holders.Count == 0)
-        {
-            // QBO compares names in ways a targeted query cannot reproduce (case, say): read the whole name space once.
-            var directory = await CustomerDirectory.BuildAsync(client, realmId, includeVendorsAndEmployees: true, cancellationToken).ConfigureAwait(false);
-            holders.AddRange(directory.Find(displayName));
+            directory = await directories.ReadInFullAsync(client, realmId, cancellationToken).ConfigureAwait(false);
+            holders = directory.Find(displayName);
         }
 
         return Decide(displayName, holders, linkedAccountOf, duplicate);
@@ -81,6 +57,7 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
             });
         }
 
+        var suggestion = QuickBooksDisplayName.WithSuffix(displayName, options.Value.AlternativeNameSuffix).Value;
         var inactive = holders.Where(h => h.Kind == NameHolderKind.Customer).ToList();
         if (inactive.Count > 0)
         {
@@ -88,6 +65,7 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
             {
                 Reason = SyncReason.NameHeldByInactiveCustomer,
                 CustomerIds = inactive.Select(h => h.Id).ToList(),
+                SuggestedDisplayName = suggestion,
                 QuickBooksErrorCode = duplicate.ErrorCode,
                 IntuitTid = duplicate.IntuitTid,
                 OccurredAt = now,
@@ -95,7 +73,6 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
         }
 
         var other = holders.FirstOrDefault(h => h.Kind is NameHolderKind.Vendor or NameHolderKind.Employee);
-        var suggestion = QuickBooksDisplayName.WithSuffix(displayName, options.Value.AlternativeNameSuffix).Value;
         return new StepOutcome.Failed(new SyncProblem
         {
             Reason = other?.Kind switch
@@ -112,16 +89,5 @@ internal sealed class NameConflictResolver(TimeProvider time, IOptions<QbSyncOpt
             IntuitTid = duplicate.IntuitTid,
             OccurredAt = now,
         });
-    }
-
-    private static async Task<IReadOnlyList<T>> FindAsync<T>(NameListClient<T> names, string realmId, IReadOnlyList<string> spellings, CancellationToken cancellationToken)
-        where T : QuickBooksNamedEntity
-    {
-        var query = QuickBooksQuery.Select(typeof(T).Name)
-            .WhereIn("DisplayName", spellings.Concat(spellings.Select(s => s + QuickBooksNamedEntity.DeletedSuffix)))
-            .IncludeInactive()
-            .Page(1, QuickBooksQuery.MaxPageSize);
-        var page = await names.QueryAsync(realmId, query, cancellationToken).ConfigureAwait(false);
-        return page.Items.Where(e => e.Id is not null && e.DisplayName is not null).ToList();
     }
 }

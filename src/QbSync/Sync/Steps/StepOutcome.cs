@@ -12,21 +12,34 @@ internal abstract record StepOutcome
     /// <summary>Failed for good, or needs a person.</summary>
     public sealed record Failed(SyncProblem Problem) : StepOutcome;
 
-    /// <summary>Failed transiently; retry later.</summary>
+    /// <summary>Failed transiently; retry later (attempts counted).</summary>
     public sealed record Transient(Exception Error) : StepOutcome;
 
     /// <summary>The linked customer is gone: NotSynced, previously synced.</summary>
     public sealed record CustomerLost(SyncReason Reason, string? Note) : StepOutcome;
 
+    /// <summary>Someone else changed the record while the work ran (an unsync, another worker): their state stands and
+    /// nothing is written.</summary>
+    public sealed record Superseded : StepOutcome;
+
     public static Failed Fail(SyncReason reason, TimeProvider time) =>
         new(new SyncProblem { Reason = reason, OccurredAt = time.GetUtcNow() });
 
-    /// <summary>Turns what the QBO client threw into an outcome; anything else is a bug and is rethrown by the caller.</summary>
-    public static StepOutcome? FromException(Exception error, TimeProvider time)
+    /// <summary>
+    /// Turns anything one account's work threw into that account's outcome: a QBO refusal or a revoked connection fails
+    /// it; a race with another writer supersedes it; everything else (QBO unavailable, an unreadable answer, a token
+    /// store or database error, a bug) is transient, so it is retried with backoff and ends in Failed when the attempts
+    /// run out. Only the caller's own cancellation is not an outcome (<see langword="null"/>): it propagates.
+    /// </summary>
+    public static StepOutcome? FromException(Exception error, TimeProvider time, CancellationToken callerToken)
     {
         var now = time.GetUtcNow();
         switch (error)
         {
+            case OperationCanceledException when callerToken.IsCancellationRequested:
+                return null;
+            case SyncConcurrencyException:
+                return new Superseded();
             case QuickBooksOAuthException { IsTransient: true }:
                 return new Transient(error);
             case QuickBooksOAuthException oauth:
@@ -44,9 +57,15 @@ internal abstract record StepOutcome
             case QuickBooksException qbo:
                 return new Failed(ProblemFrom(SyncReason.QuickBooksValidationError, qbo, now));
             default:
-                return null;
+                return new Transient(error);
         }
     }
+
+    /// <summary>The problem recorded for an error: QBO's code, message and <c>intuit_tid</c>, or the type of a local error.</summary>
+    public static SyncProblem ProblemFrom(SyncReason reason, Exception error, DateTimeOffset now) =>
+        error is QuickBooksException qbo
+            ? ProblemFrom(reason, qbo, now)
+            : new SyncProblem { Reason = reason, Detail = error.GetType().Name, OccurredAt = now };
 
     public static SyncProblem ProblemFrom(SyncReason reason, QuickBooksException error, DateTimeOffset now)
     {
@@ -58,6 +77,7 @@ internal abstract record StepOutcome
             QuickBooksErrorCode = error.ErrorCode ?? (error.StatusCode is { } status ? ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
             QuickBooksMessage = message is { Length: > 500 } ? message[..500] : message,
             IntuitTid = error.IntuitTid,
+            Detail = error is QuickBooksUnreadableResponseException or QuickBooksConnectionException ? error.GetType().Name : null,
             OccurredAt = now,
         };
     }

@@ -11,8 +11,9 @@ namespace QbSync.Sync;
 /// <remarks>
 /// Reason messages are formatted with the same three arguments: <c>{0}</c> QBO's error code, <c>{1}</c> QBO's message
 /// and <c>{2}</c> the reason's subject: the number of candidates (<see cref="SyncReason.AmbiguousMatch"/>), the other
-/// account's id (<see cref="SyncReason.CustomerLinkedToAnotherAccount"/>), the suggested display name
-/// (<see cref="SyncReason.NameHeldByVendor"/>, <see cref="SyncReason.NameHeldByEmployee"/>), the surviving customer's id
+/// account's name (<see cref="SyncReason.CustomerLinkedToAnotherAccount"/>), the suggested display name
+/// (<see cref="SyncReason.NameHeldByVendor"/>, <see cref="SyncReason.NameHeldByEmployee"/>,
+/// <see cref="SyncReason.NameHeldByInactiveCustomer"/>), the surviving customer's id
 /// (<see cref="SyncReason.CustomerMerged"/>). When a subject is missing, a variant without it is used. QBO's code and
 /// message, when the problem has them, follow the reason's sentence ("QuickBooks Online error 6240: …"). The
 /// <c>intuit_tid</c> is never shown (it is for Intuit support, in logs and the problem record), nor is any token.
@@ -44,6 +45,8 @@ public static class SyncStatusTexts
                 var head = Get("Tooltip_Failed")!;
                 var effective = problem?.Reason ?? reason;
                 return effective is SyncReason.None ? head : head + " " + ReasonMessage(effective, problem);
+            case SyncStatus.Syncing when reason == SyncReason.WaitingToRetry:
+                return Get("Tooltip_Syncing")! + " " + ReasonMessage(reason, problem);
             default:
                 return Get("Tooltip_" + status) ?? Label(status);
         }
@@ -84,8 +87,9 @@ public static class SyncStatusTexts
     {
         SyncReason.AmbiguousMatch when problem?.CustomerIds.Count > 1 =>
             problem.CustomerIds.Count.ToString(CultureInfo.CurrentCulture),
-        SyncReason.CustomerLinkedToAnotherAccount => Clean(problem?.ConflictingAccountId),
-        SyncReason.NameHeldByVendor or SyncReason.NameHeldByEmployee => Clean(problem?.SuggestedDisplayName),
+        // The other account's name, never its internal id.
+        SyncReason.CustomerLinkedToAnotherAccount => Clean(problem?.ConflictingAccountName),
+        SyncReason.NameHeldByVendor or SyncReason.NameHeldByEmployee or SyncReason.NameHeldByInactiveCustomer => Clean(problem?.SuggestedDisplayName),
         SyncReason.CustomerMerged when problem?.CustomerIds.Count > 0 => Clean(problem.CustomerIds[0]),
         _ => null,
     };

@@ -134,12 +134,12 @@ public class BackgroundWorkTests
             await h.AddAccountAsync($"a{i:00}", $"Long Run Client {i:00}");
         }
 
-        store.RenewedAfter = h.Time.GetUtcNow() + TimeSpan.FromMinutes(1);
         var run = await h.Service.RunPendingAsync(SyncHarness.Firm);
 
         run.Synced.Should().Be(90);
         h.Company.Customers.Should().HaveCount(90);
-        store.LeaseRenewals.Should().Be(60 + 30, "before the second batch the 60 waiting accounts were renewed, before the third the last 30");
+        store.Renewals.Should().BeGreaterThan(0, "the run took 108 s of a one-minute lease");
+        store.ExpiredLeasesSeen.Should().Be(0, "no account's lease ran out while its work was in flight");
     }
 
     [Fact]
@@ -247,22 +247,32 @@ public class BackgroundWorkTests
     {
         public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Time { get; set; }
 
-        public DateTimeOffset RenewedAfter { get; set; } = DateTimeOffset.MaxValue;
+        public int Renewals { get; private set; }
 
-        public int LeaseRenewals { get; private set; }
+        public int ExpiredLeasesSeen { get; private set; }
 
-        public override Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        public override async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
         {
             if (history?.Trigger == SyncTrigger.Succeeded)
             {
+                var stored = await GetAsync(record.FirmId, record.AccountId, cancellationToken);
+                if (stored?.LeaseUntil is { } until && Time is not null && until < Time.GetUtcNow())
+                {
+                    ExpiredLeasesSeen++;
+                }
+
                 Time?.Advance(TimeSpan.FromSeconds(1.2));
-            }
-            else if (history is null && record.Status == SyncStatus.Syncing && record.LeaseUntil > RenewedAfter)
-            {
-                LeaseRenewals++;
+                // Let the lease keeper's timer run, as real time would.
+                await Task.Delay(1, cancellationToken);
             }
 
-            return base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+            return await base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+        }
+
+        public override Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+        {
+            Renewals++;
+            return base.RenewLeasesAsync(firmId, ownerId, accountIds, leaseUntil, cancellationToken);
         }
     }
 
@@ -290,24 +300,27 @@ internal class DelegatingStore(IAccountStore inner) : IAccountStore
     public virtual Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) =>
         inner.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
 
-    public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, accountId, cancellationToken);
+    public virtual Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, accountId, cancellationToken);
 
-    public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
+    public virtual Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
 
-    public Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default) => inner.FindByCustomerIdAsync(firmId, customerId, cancellationToken);
+    public virtual Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default) => inner.FindByCustomerIdAsync(firmId, customerId, cancellationToken);
 
-    public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetLinkedCustomersAsync(firmId, cancellationToken);
+    public virtual Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetLinkedCustomersAsync(firmId, cancellationToken);
 
-    public Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
+    public virtual Task<AccountPage> ListAsync(string firmId, AccountQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
 
-    public Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
+    public virtual Task<IReadOnlyList<SyncAccountRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
         inner.ClaimDueAsync(firmId, ownerId, now, leaseDuration, maxCount, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueWorkAsync(now, cancellationToken);
+    public virtual Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        inner.RenewLeasesAsync(firmId, ownerId, accountIds, leaseUntil, cancellationToken);
 
-    public Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, accountId, cancellationToken);
+    public virtual Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueWorkAsync(now, cancellationToken);
 
-    public Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
+    public virtual Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, accountId, cancellationToken);
 
-    public Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
+    public virtual Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
+
+    public virtual Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
 }

@@ -28,7 +28,8 @@ internal sealed class SyncHarness : IDisposable
         FakeTimeProvider? sharedTime = null,
         string workerId = "worker-1",
         bool connect = true,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<QbSync.QuickBooks.QuickBooksClientOptions>? client = null)
     {
         Time = sharedTime ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         _ownsFake = sharedFake is null;
@@ -54,11 +55,12 @@ internal sealed class SyncHarness : IDisposable
                 o.LeaseDuration = TimeSpan.FromMinutes(5);
                 sync?.Invoke(o);
             },
-            client =>
+            options =>
             {
-                client.BaseUrl = new Uri(Qbo.BaseUrl);
-                client.MaxRetryAttempts = 0; // the engine's own retries are under test
-                client.EnableThrottling = true;
+                options.BaseUrl = new Uri(Qbo.BaseUrl);
+                options.MaxRetryAttempts = 0; // the engine's own retries are under test
+                options.EnableThrottling = true;
+                client?.Invoke(options);
             },
             oauth =>
             {
