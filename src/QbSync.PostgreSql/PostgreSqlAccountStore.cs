@@ -88,6 +88,11 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         + "a.firm_id, a.account_id, a.account_name, a.has_billing_activity, a.status, a.reason, a.problem, a.customer_id, a.customer_display_name, "
         + "a.was_synced_before, a.was_skipped, a.intent, a.attempts, a.next_attempt_at, a.lease_owner, a.lease_until, a.status_changed_at, a.version;";
 
+    // Bookkeeping, not a change: the version stays (a worker's pending compare-and-swap is not disturbed).
+    private const string RenewLeases =
+        "UPDATE {schema}.accounts SET lease_until = @lease_until, next_attempt_at = @lease_until "
+        + "WHERE firm_id = @firm AND account_id = ANY(@accounts) AND lease_owner = @owner RETURNING " + Columns + ";";
+
     private const string SelectFirmsWithDueWork =
         "SELECT DISTINCT firm_id FROM {schema}.accounts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now "
         + "AND (lease_until IS NULL OR lease_until <= @now) ORDER BY firm_id;";
@@ -273,6 +278,29 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
             return byDue != 0 ? byDue : string.CompareOrdinal(a.AccountId, b.AccountId);
         });
         return claimed.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement for all the accounts.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ids = accountIds.Where(static id => id is not null).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return Array.Empty<SyncAccountRecord>();
+        }
+
+        using var command = await _database.CommandAsync(_sql.RenewLeases, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("firm", firmId);
+        command.Parameters.Text("owner", ownerId);
+        command.Parameters.Time("lease_until", leaseUntil);
+        command.Parameters.Add(new NpgsqlParameter("accounts", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+        var renewed = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return renewed.AsReadOnly();
     }
 
     /// <inheritdoc />
@@ -503,6 +531,8 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         public string ListNextPage { get; } = database.Qualify(PostgreSqlAccountStore.ListNextPage);
 
         public string Claim { get; } = database.Qualify(PostgreSqlAccountStore.Claim);
+
+        public string RenewLeases { get; } = database.Qualify(PostgreSqlAccountStore.RenewLeases);
 
         public string SelectFirmsWithDueWork { get; } = database.Qualify(PostgreSqlAccountStore.SelectFirmsWithDueWork);
 

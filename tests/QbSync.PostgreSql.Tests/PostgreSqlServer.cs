@@ -29,11 +29,11 @@ public static class PostgreSqlServer
 
     public static bool Configured => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ConnectionVariable));
 
-    /// <summary>The server's connection string, with commits that do not wait for the disk: the tests check behaviour,
-    /// not durability, and a flush per statement would make the engine scenarios several times slower.</summary>
+    /// <summary>The server's connection string, with commits that do not wait for the disk (the tests check behaviour,
+    /// not durability) and at most 20 connections per pool (the server allows about a hundred in all).</summary>
     public static string ConnectionString =>
         Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } value
-            ? new NpgsqlConnectionStringBuilder(value) { Options = "-c synchronous_commit=off" }.ConnectionString
+            ? new NpgsqlConnectionStringBuilder(value) { Options = "-c synchronous_commit=off", MaxPoolSize = 20 }.ConnectionString
             : throw new InvalidOperationException($"{RequireVariable} is set but {ConnectionVariable} is not: the PostgreSQL tests must run against a server.");
 
     /// <summary>One pool shared by the tests (the server allows about a hundred connections).</summary>
