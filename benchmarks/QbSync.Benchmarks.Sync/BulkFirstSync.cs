@@ -76,6 +76,7 @@ internal static partial class BulkFirstSync
         Console.WriteLine($"## Bulk first sync: {accounts:N0} accounts, {customers:N0} customers, {matches:N0} matches, {creates:N0} to create");
         Console.WriteLine();
         Console.WriteLine($"Run: claimed {run.Claimed:N0}, synced {run.Synced:N0}, failed {run.Failed:N0}, retrying {run.Retrying:N0}; customers in QBO {customersBefore:N0} -> {company.Customers.Count:N0}");
+        Console.WriteLine($"Refused writes (6240, duplicate name): {company.DuplicateNameRefusals:N0} (goal: 0 on a known directory)");
         Console.WriteLine();
         Console.WriteLine("| QBO requests | Count |");
         Console.WriteLine("|---|---:|");

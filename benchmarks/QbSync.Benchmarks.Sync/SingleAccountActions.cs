@@ -23,8 +23,8 @@ internal static class SingleAccountActions
         Console.WriteLine();
         Console.WriteLine("| Action | QBO round trips | Requests | Time |");
         Console.WriteLine("|---|---:|---|---:|");
-        await MeasureAsync(engine, owner, "a-create-cold", "First Newcomer", "create, first of the realm (reads customer types)");
-        await MeasureAsync(engine, owner, "a-match", "client  042", "match an existing customer");
+        await MeasureAsync(engine, owner, "a-create-cold", "First Newcomer", "create, first of the realm (reads the name space and the customer types)");
+        await MeasureAsync(engine, owner, "a-match", "client  042", "match an existing customer (names brought up to date by change data capture)");
         await MeasureAsync(engine, owner, "a-create", "Second Newcomer", "create (customer types cached)");
     }
 

@@ -22,7 +22,8 @@ public interface IAccountSyncService
     Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default);
 
     /// <summary>"Sync account with QuickBooks" by name: link the customer with the same name, or create one (unless the
-    /// firm requires a person to decide). Answers after at most two QBO round trips in the common case.</summary>
+    /// firm requires a person to decide). Decided on the realm's names, brought up to date with one change-data-capture
+    /// request: at most two QBO round trips once the process knows the realm (the first action reads its name space).</summary>
     /// <param name="actor">An owner or admin (by default).</param>
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -16,8 +16,9 @@ internal sealed class CustomerTypeCache(TimeProvider time, IOptions<QbSyncOption
         while (true)
         {
             var now = time.GetUtcNow();
-            var entry = _byRealm.GetOrAdd(realmId, _ => new Entry(ReadAsync(client, realmId), now + options.Value.CustomerTypeCacheDuration));
-            if (entry.Until <= now || entry.Lookup.IsFaulted || entry.Lookup.IsCanceled)
+            // Lazy: GetOrAdd may run its factory twice under a race; only the entry stored starts a read.
+            var entry = _byRealm.GetOrAdd(realmId, _ => new Entry(new Lazy<Task<string?>>(() => ReadAsync(client, realmId)), now + options.Value.CustomerTypeCacheDuration));
+            if (entry.Until <= now || (entry.Lookup.IsValueCreated && (entry.Lookup.Value.IsFaulted || entry.Lookup.Value.IsCanceled)))
             {
                 // Expired, or the shared look-up failed: the next caller starts a new one.
                 _byRealm.TryRemove(new KeyValuePair<string, Entry>(realmId, entry));
@@ -27,7 +28,7 @@ internal sealed class CustomerTypeCache(TimeProvider time, IOptions<QbSyncOption
                 }
             }
 
-            return await entry.Lookup.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await entry.Lookup.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -42,5 +43,5 @@ internal sealed class CustomerTypeCache(TimeProvider time, IOptions<QbSyncOption
             .FirstOrDefault();
     }
 
-    private sealed record Entry(Task<string?> Lookup, DateTimeOffset Until);
+    private sealed record Entry(Lazy<Task<string?>> Lookup, DateTimeOffset Until);
 }
