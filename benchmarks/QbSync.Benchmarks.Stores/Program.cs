@@ -32,7 +32,14 @@ foreach (var kind in stores)
 
     Console.WriteLine();
     Console.WriteLine($"## {kind}");
-    await RunAsync(target, accounts);
+    try
+    {
+        await RunAsync(target, accounts);
+    }
+    catch (Exception error) when (error is System.Data.Common.DbException or InvalidOperationException)
+    {
+        Console.WriteLine($"{kind}: stopped by {error.GetType().Name}: {error.Message}");
+    }
 }
 
 return 0;
