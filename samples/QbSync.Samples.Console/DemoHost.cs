@@ -67,7 +67,7 @@ internal sealed class DemoHost : IDisposable
             services
                 .AddQbSync(
                     sync => sync.WorkerId = "console-demo",
-                    client => client.BaseUrl = new Uri(qbo.BaseUrl), // Intuit's production URL by default
+                    client => client.BaseUrl = new Uri(qbo.BaseUrl), // without it: Intuit's sandbox URL (QuickBooksEnvironment.Sandbox is the default)
                     oauth =>
                     {
                         // Your app's keys from developer.intuit.com; the fake accepts these.

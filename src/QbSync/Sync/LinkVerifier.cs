@@ -14,7 +14,7 @@ internal sealed class LinkVerifier(IAccountStore store, QuickBooksClient client,
 {
     private const int IdsPerQuery = 500;
 
-    /// <summary>Reads every linked customer of the firm (1000-id queries, inactive included) and reports drift.</summary>
+    /// <summary>Reads every linked customer of the firm (queries of 500 ids, inactive included) and reports drift.</summary>
     public async Task<int> VerifyAsync(FirmSyncSettings settings, CancellationToken cancellationToken)
     {
         if (settings.RealmId is not { } realmId)
