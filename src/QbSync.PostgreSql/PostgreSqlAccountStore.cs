@@ -70,13 +70,17 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
     private const string SelectLinkedCustomers =
         "SELECT customer_id, min(account_id) FROM {schema}.accounts WHERE firm_id = @firm AND customer_id IS NOT NULL GROUP BY customer_id;";
 
-    private const string ListFirstPage =
-        "SELECT " + Columns + " FROM {schema}.accounts WHERE firm_id = @firm AND (@statuses::integer[] IS NULL OR status = ANY(@statuses)) "
-        + "ORDER BY account_name, account_id LIMIT @limit;";
+    // Three shapes so that each gets its index: no filter (ix_accounts_firm_name), one status (ix_accounts_firm_status_name,
+    // already in page order) and several statuses.
+    private const string ListOrder = " ORDER BY account_name, account_id LIMIT @limit;";
 
-    private const string ListNextPage =
-        "SELECT " + Columns + " FROM {schema}.accounts WHERE firm_id = @firm AND (@statuses::integer[] IS NULL OR status = ANY(@statuses)) "
-        + "AND (account_name, account_id) > (@after_name, @after_id) ORDER BY account_name, account_id LIMIT @limit;";
+    private const string ListAfter = " AND (account_name, account_id) > (@after_name, @after_id)";
+
+    private const string ListAll = "SELECT " + Columns + " FROM {schema}.accounts WHERE firm_id = @firm";
+
+    private const string ListOneStatus = ListAll + " AND status = @status";
+
+    private const string ListSomeStatuses = ListAll + " AND status = ANY(@statuses)";
 
     // The due records are picked and row-locked with SKIP LOCKED (a concurrent claimer skips them rather than waiting),
     // re-checked against their latest version, and leased by the same statement.
@@ -230,12 +234,19 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         (string Name, string Id)? after = AccountStoreGuard.StartOfPage(query);
         cancellationToken.ThrowIfCancellationRequested();
 
-        using var command = await _database.CommandAsync(after is null ? _sql.ListFirstPage : _sql.ListNextPage, cancellationToken).ConfigureAwait(false);
+        var statuses = query.Statuses.Distinct().Select(static s => (int)s).ToArray();
+        var shape = statuses.Length switch { 0 => 0, 1 => 1, _ => 2 };
+        using var command = await _database.CommandAsync(_sql.List[(shape * 2) + (after is null ? 0 : 1)], cancellationToken).ConfigureAwait(false);
         command.Parameters.Text("firm", firmId);
-        command.Parameters.Add(new NpgsqlParameter("statuses", NpgsqlDbType.Array | NpgsqlDbType.Integer)
+        if (statuses.Length == 1)
         {
-            Value = query.Statuses.Count == 0 ? DBNull.Value : query.Statuses.Distinct().Select(static s => (int)s).ToArray(),
-        });
+            command.Parameters.Integer("status", statuses[0]);
+        }
+        else if (statuses.Length > 1)
+        {
+            command.Parameters.Add(new NpgsqlParameter("statuses", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = statuses });
+        }
+
         command.Parameters.Integer("limit", query.PageSize + 1);
         if (after is { } key)
         {
@@ -526,9 +537,13 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
 
         public string SelectLinkedCustomers { get; } = database.Qualify(PostgreSqlAccountStore.SelectLinkedCustomers);
 
-        public string ListFirstPage { get; } = database.Qualify(PostgreSqlAccountStore.ListFirstPage);
-
-        public string ListNextPage { get; } = database.Qualify(PostgreSqlAccountStore.ListNextPage);
+        /// <summary>The list statements: (all, one status, several statuses) × (first page, next page).</summary>
+        public string[] List { get; } =
+        [
+            database.Qualify(ListAll + ListOrder), database.Qualify(ListAll + ListAfter + ListOrder),
+            database.Qualify(ListOneStatus + ListOrder), database.Qualify(ListOneStatus + ListAfter + ListOrder),
+            database.Qualify(ListSomeStatuses + ListOrder), database.Qualify(ListSomeStatuses + ListAfter + ListOrder),
+        ];
 
         public string Claim { get; } = database.Qualify(PostgreSqlAccountStore.Claim);
 
