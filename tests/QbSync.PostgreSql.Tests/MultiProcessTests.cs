@@ -19,7 +19,7 @@ public sealed class MultiProcessTests(Xunit.Abstractions.ITestOutputHelper outpu
 {
     private const string Firm = "firm-multi";
     private const string Realm = "9130350000000099";
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
     private readonly TestSchema _schema = new();
 
