@@ -23,8 +23,14 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 
     private const string SetSearchPath = "SELECT set_config('search_path', $1, true);";
 
+    // Existence is checked before any DDL: CREATE … IF NOT EXISTS still needs the CREATE privilege, and an application
+    // role may have only the rights to use an existing schema.
+    private const string SchemaExists = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1);";
+
+    private const string MigrationsTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL;";
+
     private const string CreateMigrationsTable =
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp());";
+        "CREATE TABLE schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp());";
 
     private const string SelectAppliedVersions = "SELECT version FROM schema_migrations;";
 
@@ -121,9 +127,16 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await ExecuteAsync(connection, transaction, LockMigrations, cancellationToken, Schema).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "CREATE SCHEMA IF NOT EXISTS " + QuotedSchema + ";", cancellationToken).ConfigureAwait(false);
+        if (!await ScalarAsync(connection, transaction, SchemaExists, cancellationToken, Schema).ConfigureAwait(false))
+        {
+            await ExecuteAsync(connection, transaction, "CREATE SCHEMA " + QuotedSchema + ";", cancellationToken).ConfigureAwait(false);
+        }
+
         await ExecuteAsync(connection, transaction, SetSearchPath, cancellationToken, QuotedSchema).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, CreateMigrationsTable, cancellationToken).ConfigureAwait(false);
+        if (!await ScalarAsync(connection, transaction, MigrationsTableExists, cancellationToken).ConfigureAwait(false))
+        {
+            await ExecuteAsync(connection, transaction, CreateMigrationsTable, cancellationToken).ConfigureAwait(false);
+        }
 
         var applied = new HashSet<int>();
         using (var select = new NpgsqlCommand(SelectAppliedVersions, connection, transaction))
@@ -150,6 +163,17 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, string? textParameter = null)
+    {
+        using var command = new NpgsqlCommand(sql, connection, transaction);
+        if (textParameter is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = textParameter, NpgsqlDbType = NpgsqlDbType.Text });
+        }
+
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken, string? textParameter = null)
