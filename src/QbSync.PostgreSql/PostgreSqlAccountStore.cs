@@ -104,9 +104,25 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
     private const string SelectSettings =
         "SELECT realm_id, scope, create_missing_customers, version FROM {schema}.firm_settings WHERE firm_id = @firm;";
 
+    // No conflict target: the firm's row existing and the realm held by another firm (ux_firm_settings_realm) both
+    // make it a no-op.
     private const string InsertSettingsIfAbsent =
         "INSERT INTO {schema}.firm_settings (firm_id, realm_id, scope, create_missing_customers, version) "
-        + "VALUES (@firm, @realm, @scope, @create, 1) ON CONFLICT (firm_id) DO NOTHING;";
+        + "VALUES (@firm, @realm, @scope, @create, 1) ON CONFLICT DO NOTHING;";
+
+    private const string SelectFirmByRealm = "SELECT firm_id FROM {schema}.firm_settings WHERE realm_id = @realm;";
+
+    // Data-modifying CTEs: one statement, so the account and its history go together.
+    private const string DeleteAccount =
+        "WITH deleted AS (DELETE FROM {schema}.accounts WHERE firm_id = @firm AND account_id = @account RETURNING 1), "
+        + "history AS (DELETE FROM {schema}.account_history WHERE firm_id = @firm AND account_id = @account) "
+        + "SELECT count(*) FROM deleted;";
+
+    private const string PurgeFirm =
+        "WITH deleted AS (DELETE FROM {schema}.accounts WHERE firm_id = @firm RETURNING 1), "
+        + "history AS (DELETE FROM {schema}.account_history WHERE firm_id = @firm), "
+        + "settings AS (DELETE FROM {schema}.firm_settings WHERE firm_id = @firm) "
+        + "SELECT count(*) FROM deleted;";
 
     private const string UpdateSettings =
         "UPDATE {schema}.firm_settings SET realm_id = @realm, scope = @scope, create_missing_customers = @create, version = version + 1 "
@@ -407,9 +423,52 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
             command.Parameters.Bigint("expected", expectedVersion);
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
-            ? settings with { Version = expectedVersion + 1 }
-            : null;
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
+                ? settings with { Version = expectedVersion + 1 }
+                : null;
+        }
+        catch (PostgresException error) when (error.SqlState == UniqueViolation)
+        {
+            // Another firm holds the realm (ux_firm_settings_realm).
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> FindFirmByRealmAsync(string realmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(realmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var command = await _database.CommandAsync(_sql.SelectFirmByRealm, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("realm", realmId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var command = await _database.CommandAsync(_sql.DeleteAccount, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("firm", firmId);
+        command.Parameters.Text("account", accountId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var command = await _database.CommandAsync(_sql.PurgeFirm, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("firm", firmId);
+        return checked((int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
     }
 
     /// <summary>Closes the connection pool when this store created it (from a connection string).</summary>
@@ -554,6 +613,12 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         public string SelectSettings { get; } = database.Qualify(PostgreSqlAccountStore.SelectSettings);
 
         public string InsertSettingsIfAbsent { get; } = database.Qualify(PostgreSqlAccountStore.InsertSettingsIfAbsent);
+
+        public string SelectFirmByRealm { get; } = database.Qualify(PostgreSqlAccountStore.SelectFirmByRealm);
+
+        public string DeleteAccount { get; } = database.Qualify(PostgreSqlAccountStore.DeleteAccount);
+
+        public string PurgeFirm { get; } = database.Qualify(PostgreSqlAccountStore.PurgeFirm);
 
         public string UpdateSettings { get; } = database.Qualify(PostgreSqlAccountStore.UpdateSettings);
     }

@@ -75,7 +75,7 @@ public static class PostgreSqlQbSyncBuilderExtensions
         services.RemoveAll<PostgreSqlRequestBudgetStore>();
         services.AddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value, "options"));
         services.AddSingleton(sp => new PostgreSqlAccountStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
-        services.AddSingleton(sp => new PostgreSqlTokenStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.AddSingleton(sp => new PostgreSqlTokenStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<ITokenProtector>()));
         services.AddSingleton(sp => new PostgreSqlRequestBudgetStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
 
         services.RemoveAll<IAccountStore>();

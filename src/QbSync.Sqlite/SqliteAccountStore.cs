@@ -95,6 +95,18 @@ public sealed class SqliteAccountStore : IAccountStore
         "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, version = version + 1 "
         + "WHERE firm_id = $firm AND version = $expected;";
 
+    private const string SelectFirmByRealm = "SELECT firm_id FROM firm_settings WHERE realm_id = $realm LIMIT 1;";
+
+    private const string DeleteAccount = "DELETE FROM accounts WHERE firm_id = $firm AND account_id = $account;";
+
+    private const string DeleteAccountHistory = "DELETE FROM account_history WHERE firm_id = $firm AND account_id = $account;";
+
+    private const string DeleteFirmAccounts = "DELETE FROM accounts WHERE firm_id = $firm;";
+
+    private const string DeleteFirmHistory = "DELETE FROM account_history WHERE firm_id = $firm;";
+
+    private const string DeleteFirmSettings = "DELETE FROM firm_settings WHERE firm_id = $firm;";
+
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates a store over the database the options name. Nothing is opened until first use.</summary>
@@ -449,9 +461,74 @@ public sealed class SqliteAccountStore : IAccountStore
             command.Parameters.AddWithValue("$expected", expectedVersion);
         }
 
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
-            ? settings with { Version = expectedVersion + 1 }
-            : null;
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1
+                ? settings with { Version = expectedVersion + 1 }
+                : null;
+        }
+        catch (SqliteException error) when (error.SqliteErrorCode == SqliteConstraintError)
+        {
+            // Another firm holds the realm (ux_firm_settings_realm).
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> FindFirmByRealmAsync(string realmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(realmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectFirmByRealm;
+        command.Parameters.AddWithValue("$realm", realmId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var deleted = await ExecuteAsync(connection, transaction, DeleteAccount, firmId, accountId, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, DeleteAccountHistory, firmId, accountId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var deleted = await ExecuteAsync(connection, transaction, DeleteFirmAccounts, firmId, null, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, DeleteFirmHistory, firmId, null, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, DeleteFirmSettings, firmId, null, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, string firmId, string? accountId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$firm", firmId);
+        if (accountId is not null)
+        {
+            command.Parameters.AddWithValue("$account", accountId);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task AppendHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, SyncHistoryEntry? history, CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ internal sealed class SqliteDatabase
     /// <summary>The migrations this library knows, in order.</summary>
     public static IReadOnlyList<Migration> Migrations => AllMigrations.Value;
 
+    /// <summary>Checks a set of migrations as <see cref="LoadMigrations"/> does (for tests).</summary>
+    internal static IReadOnlyList<Migration> Order(IEnumerable<Migration> migrations) => Check([.. migrations]);
+
     /// <summary>Opens a connection to the migrated database.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -169,14 +172,19 @@ internal sealed class SqliteDatabase
             migrations.Add(new Migration(version, fileName, ReadResource(assembly, name)));
         }
 
-        // Numbers must be unique and positive; gaps are allowed (a number reserved by a change that lands later is
-        // applied when it arrives, whatever the numbers already applied).
+        return Check(migrations);
+    }
+
+    private static System.Collections.ObjectModel.ReadOnlyCollection<Migration> Check(List<Migration> migrations)
+    {
+        // Numbers are reserved per branch of work, so a gap is normal (a later number may land first); each missing
+        // migration is applied by itself, whatever its place. Repeats are a packaging error.
         migrations.Sort(static (a, b) => a.Version.CompareTo(b.Version));
         for (var i = 0; i < migrations.Count; i++)
         {
-            if (migrations[i].Version <= 0 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
+            if (migrations[i].Version < 1 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
             {
-                throw new InvalidOperationException("The embedded migrations must have distinct positive numbers.");
+                throw new InvalidOperationException("The embedded migrations must be numbered from 1 without repeats.");
             }
         }
 

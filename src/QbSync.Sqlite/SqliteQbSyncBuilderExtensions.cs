@@ -44,7 +44,7 @@ public static class SqliteQbSyncBuilderExtensions
         services.RemoveAll<SqliteAccountStore>();
         services.RemoveAll<SqliteTokenStore>();
         services.AddSingleton(sp => new SqliteAccountStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
-        services.AddSingleton(sp => new SqliteTokenStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+        services.AddSingleton(sp => new SqliteTokenStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value, sp.GetService<ITokenProtector>()));
 
         services.RemoveAll<IAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());

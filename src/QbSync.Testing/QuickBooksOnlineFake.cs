@@ -204,6 +204,13 @@ public sealed class QuickBooksOnlineFake : IDisposable
         var path = context.Request.Path.Value ?? "/";
         var isApi = path.StartsWith("/v3/", StringComparison.Ordinal);
         string? throttledRealm = null;
+        if (path == TokenPath && Options.OAuth.TokenEndpointMaxLatency > TimeSpan.Zero)
+        {
+            // Before the grant is handled: a slow refresh reaches the server late, as on a congested network.
+            var latency = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Options.OAuth.TokenEndpointMaxLatency.TotalMilliseconds);
+            await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
+        }
+
         if (isApi && Throttle.Enabled)
         {
             var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);

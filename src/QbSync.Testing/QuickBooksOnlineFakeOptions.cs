@@ -129,4 +129,11 @@ public sealed class FakeOAuthOptions
 
     /// <summary>Issue a new refresh token on every refresh (true, the default) or return the same one.</summary>
     public bool RotateOnEveryRefresh { get; set; } = true;
+
+    /// <summary>
+    /// Holds each token endpoint request for a random time between zero and this, before the grant is handled (so a
+    /// refresh may arrive after its refresh token was superseded by a faster one). Default zero (none). With a short
+    /// <see cref="RotationGracePeriod"/> this reproduces lost-rotation races between processes.
+    /// </summary>
+    public TimeSpan TokenEndpointMaxLatency { get; set; }
 }

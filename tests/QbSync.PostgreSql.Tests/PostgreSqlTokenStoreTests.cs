@@ -38,7 +38,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
         await store.SaveAsync("realm-1", tokens);
 
         var read = await store.GetAsync("realm-1");
-        read.Should().BeEquivalentTo(tokens);
+        read.Should().BeEquivalentTo(tokens, o => o.Excluding(t => t.Version));
         (await store.GetAsync("realm-2")).Should().BeNull();
     }
 
@@ -51,7 +51,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
         await store.SaveAsync("realm", tokens);
 
         var read = await store.GetAsync("realm");
-        read.Should().BeEquivalentTo(tokens);
+        read.Should().BeEquivalentTo(tokens, o => o.Excluding(t => t.Version));
         read!.RefreshTokenHardExpiresAt.Should().BeNull();
         read.IntuitTid.Should().BeNull();
     }
@@ -66,7 +66,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
 
         var read = await new PostgreSqlTokenStore(schema.Options).GetAsync("realm");
 
-        read.Should().BeEquivalentTo(NewTokens(2));
+        read.Should().BeEquivalentTo(NewTokens(2), o => o.Excluding(t => t.Version));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
         await store.DeleteAsync("never");
 
         (await store.GetAsync("realm-1")).Should().BeNull();
-        (await store.GetAsync("realm-2")).Should().BeEquivalentTo(NewTokens(2));
+        (await store.GetAsync("realm-2")).Should().BeEquivalentTo(NewTokens(2), o => o.Excluding(t => t.Version));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
         await store.SaveAsync(Evil, NewTokens(1));
         await store.SaveAsync("other", NewTokens(2));
 
-        (await store.GetAsync(Evil)).Should().BeEquivalentTo(NewTokens(1));
+        (await store.GetAsync(Evil)).Should().BeEquivalentTo(NewTokens(1), o => o.Excluding(t => t.Version));
         await store.DeleteAsync(Evil);
         (await store.GetAsync(Evil)).Should().BeNull();
         (await store.GetAsync("other")).Should().NotBeNull();
@@ -141,7 +141,7 @@ public sealed class PostgreSqlTokenStoreTests : IAsyncLifetime
 
         var read = await new PostgreSqlTokenStore(new PostgreSqlStoreOptions { DataSource = otherPool, Schema = schema.Name }).GetAsync(realm);
 
-        read.Should().BeEquivalentTo(NewTokens(7));
+        read.Should().BeEquivalentTo(NewTokens(7), o => o.Excluding(t => t.Version));
     }
 
     private static QuickBooksTokenSet NewTokens(int n) => new()

@@ -74,7 +74,8 @@ public sealed class MigrationTests : IDisposable
         using (var connection = _database.OpenConnection())
         {
             Execute(connection, "DROP TABLE tokens;");
-            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");
         }
 
         await new SqliteTokenStore(_database.ConnectionString).MigrateAsync();

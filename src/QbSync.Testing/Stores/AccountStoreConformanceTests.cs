@@ -16,7 +16,7 @@ namespace QbSync.Testing.Stores;
 /// The tests use only the <see cref="IAccountStore"/> API and a fresh firm id (a GUID) for each firm they touch, so a
 /// store backed by a database shared by every test (and by earlier runs) passes too. Times are whole seconds in UTC.
 /// </remarks>
-public abstract class AccountStoreConformanceTests
+public abstract partial class AccountStoreConformanceTests
 {
     /// <summary>A fixed point in time the tests count from.</summary>
     protected static readonly DateTimeOffset T0 = new(2030, 1, 15, 12, 0, 0, TimeSpan.Zero);

@@ -88,6 +88,8 @@ public static class QbSyncServiceCollectionExtensions
             context.ServiceProvider.GetRequiredService<IOptions<QuickBooksClientOptions>>().Value,
             context.ServiceProvider.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler<RealmThrottleHandler>();
+        // Innermost: the bearer token is attached per attempt, after the retry delays and the throttle queue.
+        builder.AddHttpMessageHandler<QuickBooksBearerTokenHandler>();
         return builder;
     }
 

@@ -106,10 +106,47 @@ public interface IAccountStore
     Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default);
 
     /// <summary>Saves a firm's settings if their stored version is still <paramref name="expectedVersion"/>
-    /// (0 when none are stored yet).</summary>
+    /// (0 when none are stored yet). A QuickBooks company belongs to one firm: the save is refused when
+    /// <see cref="FirmSyncSettings.RealmId"/> is held by another firm's settings, atomically with any concurrent save
+    /// (SQL stores: a unique index on the realm id where it is not null).</summary>
     /// <param name="settings">The settings.</param>
     /// <param name="expectedVersion">The version read.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The stored settings with the new version, or <see langword="null"/> on a version conflict.</returns>
+    /// <returns>The stored settings with the new version (<paramref name="expectedVersion"/> + 1), or
+    /// <see langword="null"/> on a version conflict or when another firm holds the realm (tell them apart with
+    /// <see cref="FindFirmByRealmAsync"/>).</returns>
     Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The firm that holds a QuickBooks company: the one whose settings have <see cref="FirmSyncSettings.RealmId"/>
+    /// equal (ordinal) to <paramref name="realmId"/>. There is at most one (see <see cref="TrySaveFirmSettingsAsync"/>).
+    /// Webhooks carry only a realm id: this maps it to the firm to pass to
+    /// <c>IAccountSyncService.ApplyQuickBooksChangesAsync</c>.
+    /// </summary>
+    /// <param name="realmId">The realm id (QuickBooks company id).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The firm id, or <see langword="null"/> when no firm holds the realm.</returns>
+    Task<string?> FindFirmByRealmAsync(string realmId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes one account of a firm with its history, atomically; the customer it was linked to becomes free for
+    /// another account of the firm. Other firms' accounts with the same id are untouched.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the account existed and is deleted; <see langword="false"/> when the firm
+    /// had no such account.</returns>
+    Task<bool> DeleteAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes everything the store holds for a firm, atomically: every account record (with its problem, intent and
+    /// lease), every history entry and the firm's settings (which releases its realm). Nothing of other firms is
+    /// touched. Tokens live in the <c>ITokenStore</c> and are revoked and deleted by the service, not here. After it, the
+    /// firm reads as never seen (settings <see langword="null"/>, no accounts, no history).
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many account records were deleted.</returns>
+    Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default);
 }

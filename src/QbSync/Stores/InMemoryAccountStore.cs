@@ -312,7 +312,7 @@ public sealed class InMemoryAccountStore : IAccountStore
         lock (_lock)
         {
             var storedVersion = _settings.TryGetValue(settings.FirmId, out var current) ? current.Version : 0;
-            if (storedVersion != expectedVersion)
+            if (storedVersion != expectedVersion || RealmHeldByAnotherFirm(settings))
             {
                 return Task.FromResult<FirmSyncSettings?>(null);
             }
@@ -322,6 +322,73 @@ public sealed class InMemoryAccountStore : IAccountStore
             return Task.FromResult<FirmSyncSettings?>(stored);
         }
     }
+
+    /// <inheritdoc />
+    public Task<string?> FindFirmByRealmAsync(string realmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(realmId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<string?>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            return Task.FromResult(_settings.Values.FirstOrDefault(s => string.Equals(s.RealmId, realmId, StringComparison.Ordinal))?.FirmId);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<bool>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            if (!_firms.TryGetValue(firmId, out var accounts) || !accounts.Remove(accountId, out var entry))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (entry.Record.CustomerId is { } customerId)
+            {
+                _links.Remove((firmId, customerId));
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<int>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            var count = _firms.Remove(firmId, out var accounts) ? accounts.Count : 0;
+            foreach (var key in _links.Keys.Where(k => k.FirmId == firmId).ToList())
+            {
+                _links.Remove(key);
+            }
+
+            _settings.Remove(firmId);
+            return Task.FromResult(count);
+        }
+    }
+
+    private bool RealmHeldByAnotherFirm(FirmSyncSettings settings) =>
+        settings.RealmId is { } realmId
+        && _settings.Values.Any(s => string.Equals(s.RealmId, realmId, StringComparison.Ordinal) && !string.Equals(s.FirmId, settings.FirmId, StringComparison.Ordinal));
 
     private static bool IsClaimable(SyncAccountRecord record, DateTimeOffset now) =>
         record.NextAttemptAt is { } due && due <= now && (record.LeaseUntil is not { } lease || lease <= now);

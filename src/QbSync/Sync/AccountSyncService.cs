@@ -237,9 +237,32 @@ internal sealed partial class AccountSyncService(
         Authorize(actor, SyncAction.ConnectCompany);
         ArgumentException.ThrowIfNullOrEmpty(realmId);
         ArgumentException.ThrowIfNullOrEmpty(authorizationCode);
+
+        // A realm belongs to one firm: refuse before any token is exchanged or stored.
+        await EnsureRealmIsFreeOrOwnAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
+        var previousRealm = (await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false)).RealmId;
         await tokens.ConnectAsync(realmId, authorizationCode, cancellationToken).ConfigureAwait(false);
-        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId }, cancellationToken).ConfigureAwait(false);
+        FirmSyncSettings saved;
+        try
+        {
+            saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Another firm may have claimed the realm in the meantime (the store refuses a second holder).
+            await EnsureRealmIsFreeOrOwnAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
         LogConnected(logger, actor.FirmId, realmId, actor.UserId);
+        if (previousRealm is not null && previousRealm != realmId)
+        {
+            await tokens.DisconnectAsync(previousRealm, cancellationToken).ConfigureAwait(false);
+            directories.Invalidate(previousRealm);
+            var changed = await DropLinksAsync(actor, $"the firm connected QBO company {realmId} in place of {previousRealm}", cancellationToken).ConfigureAwait(false);
+            LogCompanyChanged(logger, actor.FirmId, previousRealm, realmId, changed, actor.UserId);
+        }
+
         await pending.MarkEligibleDueAsync(saved, cancellationToken).ConfigureAwait(false);
         signal.Wake();
         return saved;
@@ -251,11 +274,48 @@ internal sealed partial class AccountSyncService(
         var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
         if (settings.RealmId is { } realmId)
         {
-            await tokens.DisconnectAsync(realmId, cancellationToken).ConfigureAwait(false);
+            await DisconnectOwnRealmAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
             LogDisconnected(logger, actor.FirmId, realmId, actor.UserId);
         }
 
         return await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<FirmSyncSettings> ForgetCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.DisconnectCompany);
+        var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        if (settings.RealmId is not { } realmId)
+        {
+            return settings;
+        }
+
+        await DisconnectOwnRealmAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
+        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null }, cancellationToken).ConfigureAwait(false);
+        var changed = await DropLinksAsync(actor, $"the firm forgot QBO company {realmId}", cancellationToken).ConfigureAwait(false);
+        LogForgotten(logger, actor.FirmId, realmId, changed, actor.UserId);
+        return saved;
+    }
+
+    public async Task<int> PurgeFirmAsync(SyncActor actor, CancellationToken cancellationToken = default)
+    {
+        Authorize(actor, SyncAction.PurgeFirm);
+        var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        if (settings.RealmId is { } realmId)
+        {
+            await DisconnectOwnRealmAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var deleted = await store.PurgeFirmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        LogPurged(logger, actor.FirmId, deleted, actor.UserId);
+        return deleted;
+    }
+
+    public async Task<bool> RemoveAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return await store.DeleteAccountAsync(firmId, accountId, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default) =>
@@ -326,6 +386,73 @@ internal sealed partial class AccountSyncService(
 
         var finished = await transitions.FinishAsync(record, outcome, actor.UserId, cancellationToken).ConfigureAwait(false);
         return AccountStates.From(finished, actor, policy);
+    }
+
+    private async Task EnsureRealmIsFreeOrOwnAsync(SyncActor actor, string realmId, CancellationToken cancellationToken)
+    {
+        var holder = await store.FindFirmByRealmAsync(realmId, cancellationToken).ConfigureAwait(false);
+        if (holder is not null && holder != actor.FirmId)
+        {
+            LogRealmRefused(logger, actor.FirmId, realmId, actor.UserId);
+            throw new QuickBooksCompanyHeldByAnotherFirmException(actor.FirmId, realmId);
+        }
+    }
+
+    // Touches the realm's tokens only when the store confirms the realm is this firm's.
+    private async Task DisconnectOwnRealmAsync(SyncActor actor, string realmId, CancellationToken cancellationToken)
+    {
+        var holder = await store.FindFirmByRealmAsync(realmId, cancellationToken).ConfigureAwait(false);
+        if (holder == actor.FirmId)
+        {
+            await tokens.DisconnectAsync(realmId, cancellationToken).ConfigureAwait(false);
+        }
+
+        directories.Invalidate(realmId);
+    }
+
+    /// <summary>Every account linked to (or working in, or failed in) the old company turns NotSynced
+    /// (<see cref="SyncReason.CompanyChanged"/>), with a history entry; it counts as never synced in the new company.</summary>
+    private async Task<int> DropLinksAsync(SyncActor actor, string note, CancellationToken cancellationToken)
+    {
+        var changed = 0;
+        string? token = null;
+        do
+        {
+            var page = await store.ListAsync(actor.FirmId, new AccountQuery { PageSize = 500, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var record in page.Items.Where(r => r.Status != SyncStatus.Skipped
+                         && (r.CustomerId is not null || r.WasSyncedBefore || r.Status is SyncStatus.Syncing or SyncStatus.Failed or SyncStatus.Synced)))
+            {
+                var current = record;
+                for (var attempt = 0; attempt < 5 && current is not null && current.Status != SyncStatus.Skipped; attempt++)
+                {
+                    var saved = await transitions.TryApplyAsync(current, SyncTrigger.CompanyChanged, r => r with
+                    {
+                        Reason = SyncReason.CompanyChanged,
+                        Problem = null,
+                        Intent = null,
+                        CustomerId = null,
+                        CustomerDisplayName = null,
+                        WasSyncedBefore = false,
+                        Attempts = 0,
+                        LeaseOwner = null,
+                        LeaseUntil = null,
+                        NextAttemptAt = null,
+                    }, actor.UserId, note, cancellationToken).ConfigureAwait(false);
+                    if (saved is not null)
+                    {
+                        changed++;
+                        break;
+                    }
+
+                    current = await store.GetAsync(actor.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return changed;
     }
 
     /// <summary>For one action: the chosen customer's holder is known up front; other customers are checked by the
@@ -407,6 +534,18 @@ internal sealed partial class AccountSyncService(
 
     [LoggerMessage(2103, LogLevel.Information, "Firm {FirmId} disconnected QBO company {RealmId} (by {UserId})")]
     private static partial void LogDisconnected(ILogger logger, string firmId, string realmId, string userId);
+
+    [LoggerMessage(2510, LogLevel.Warning, "Firm {FirmId} was refused QBO company {RealmId}: another firm holds it (by {UserId})")]
+    private static partial void LogRealmRefused(ILogger logger, string firmId, string realmId, string userId);
+
+    [LoggerMessage(2511, LogLevel.Information, "Firm {FirmId} switched from QBO company {OldRealmId} to {RealmId}: old tokens revoked, {Count} accounts turned NotSynced (by {UserId})")]
+    private static partial void LogCompanyChanged(ILogger logger, string firmId, string oldRealmId, string realmId, int count, string userId);
+
+    [LoggerMessage(2512, LogLevel.Information, "Firm {FirmId} forgot QBO company {RealmId}: tokens revoked, {Count} accounts turned NotSynced (by {UserId})")]
+    private static partial void LogForgotten(ILogger logger, string firmId, string realmId, int count, string userId);
+
+    [LoggerMessage(2513, LogLevel.Warning, "Firm {FirmId} purged: tokens revoked, {Count} accounts with their history and the settings deleted (by {UserId})")]
+    private static partial void LogPurged(ILogger logger, string firmId, int count, string userId);
 
     [LoggerMessage(2102, LogLevel.Information, "Firm {FirmId} connected QBO company {RealmId} (by {UserId})")]
     private static partial void LogConnected(ILogger logger, string firmId, string realmId, string userId);

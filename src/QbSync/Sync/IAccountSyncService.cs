@@ -115,12 +115,16 @@ public interface IAccountSyncService
     Task<FirmSyncSettings> UpdateSettingsAsync(SyncActor actor, SyncScope scope, bool createMissingCustomers, CancellationToken cancellationToken = default);
 
     /// <summary>Connects the firm's QBO company: exchanges the OAuth authorization code and records the realm.
-    /// The owner's action (by default).</summary>
+    /// The owner's action (by default). A realm belongs to one firm: a realm held by another firm is refused before
+    /// anything is changed. Connecting a different company than the firm's current one revokes and forgets the old
+    /// company's tokens and turns every linked account NotSynced with <see cref="SyncReason.CompanyChanged"/> (with a
+    /// history entry); those accounts then sync into the new company like accounts never synced.</summary>
     /// <param name="actor">The firm's owner.</param>
     /// <param name="realmId">The realm id Intuit returned with the code.</param>
     /// <param name="authorizationCode">The authorization code.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
+    /// <exception cref="QuickBooksCompanyHeldByAnotherFirmException">Another firm holds the realm; nothing was changed.</exception>
     Task<FirmSyncSettings> ConnectCompanyAsync(SyncActor actor, string realmId, string authorizationCode, CancellationToken cancellationToken = default);
 
     /// <summary>Checks every linked customer of the firm in QBO: one made inactive or gone turns its account NotSynced
@@ -146,6 +150,32 @@ public interface IAccountSyncService
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
     Task<FirmSyncSettings> DisconnectCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets the firm's QBO company: revokes its tokens at Intuit (best effort), deletes them, releases the
+    /// realm (another firm may then connect it) and turns every linked account NotSynced with
+    /// <see cref="SyncReason.CompanyChanged"/> (with a history entry). The owner's action (by default:
+    /// <see cref="SyncAction.DisconnectCompany"/>).</summary>
+    /// <param name="actor">The firm's owner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The saved settings (no realm).</returns>
+    Task<FirmSyncSettings> ForgetCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything QbSync holds for the firm: revokes and deletes its QBO tokens, and deletes every
+    /// account record (with its problem), every history entry and the firm's settings. Irreversible. The owner's
+    /// action (by default: <see cref="SyncAction.PurgeFirm"/>).</summary>
+    /// <param name="actor">The firm's owner.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many accounts were deleted.</returns>
+    Task<int> PurgeFirmAsync(SyncActor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Tells the sync that an account was deleted in the host application: its record and history are
+    /// deleted (nothing changes in QBO; its customer becomes free for another account). The host's call, like
+    /// <see cref="RegisterAccountAsync"/>.</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accountId">The account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the firm had the account.</returns>
+    Task<bool> RemoveAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the firm's due automatic work now (for hosts without the background worker): eligible accounts
     /// never synced nor skipped, retries whose time has come, and work a stopped process left in Syncing.</summary>

@@ -7,7 +7,7 @@ public sealed class SyncAuthorizationException : Exception
     /// <param name="actor">Who asked.</param>
     /// <param name="action">What was asked.</param>
     public SyncAuthorizationException(SyncActor actor, SyncAction action)
-        : base($"User '{actor?.UserId}' ({actor?.Role?.ToString() ?? "system"}) may not {action} in firm '{actor?.FirmId}'.")
+        : base($"User '{actor?.UserId}' ({(actor?.IsSystem == true ? "system" : actor?.Role?.ToString() ?? "no role")}) may not {action} in firm '{actor?.FirmId}'.")
     {
         ArgumentNullException.ThrowIfNull(actor);
         FirmId = actor.FirmId;
@@ -27,6 +27,29 @@ public sealed class SyncAuthorizationException : Exception
 
     /// <summary>The refused action.</summary>
     public SyncAction Action { get; }
+}
+
+/// <summary>
+/// The QuickBooks company (realm) is connected to another firm: a realm belongs to one firm, so this firm may not
+/// connect it (nothing was changed). The other firm is not named.
+/// </summary>
+public sealed class QuickBooksCompanyHeldByAnotherFirmException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="firmId">The firm that asked to connect the company.</param>
+    /// <param name="realmId">The realm id.</param>
+    public QuickBooksCompanyHeldByAnotherFirmException(string firmId, string realmId)
+        : base($"QuickBooks company (realm) '{realmId}' is connected to another firm, so firm '{firmId}' cannot connect it. Nothing was changed. The other firm's owner must disconnect or forget it first.")
+    {
+        FirmId = firmId;
+        RealmId = realmId;
+    }
+
+    /// <summary>The firm that asked.</summary>
+    public string FirmId { get; }
+
+    /// <summary>The realm held by another firm.</summary>
+    public string RealmId { get; }
 }
 
 /// <summary>The firm has no such account (an account of another firm is reported the same way).</summary>

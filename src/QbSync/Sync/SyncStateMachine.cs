@@ -64,6 +64,14 @@ internal static class SyncStateMachine
         t.Add((SyncStatus.Synced, SyncTrigger.CustomerLost, SyncStatus.NotSynced));
         t.Add((SyncStatus.Syncing, SyncTrigger.CustomerLost, SyncStatus.NotSynced));
         t.Add((SyncStatus.Synced, SyncTrigger.CustomerMerged, SyncStatus.Synced));
+
+        // The firm connected another QBO company (or forgot it): links to the old company's customers are dropped.
+        // A skipped account stays skipped (it has no link, and someone chose not to sync it).
+        foreach (var from in new[] { SyncStatus.NotSynced, SyncStatus.Syncing, SyncStatus.Synced, SyncStatus.Failed })
+        {
+            t.Add((from, SyncTrigger.CompanyChanged, SyncStatus.NotSynced));
+        }
+
         return [.. t];
     }
 }

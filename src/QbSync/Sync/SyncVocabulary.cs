@@ -90,6 +90,10 @@ public enum SyncReason
     /// <summary>Syncing: an attempt failed transiently (QBO unavailable, throttled, an unreadable answer, a local
     /// error); the next attempt is due at <see cref="QbSync.Sync.AccountSyncState.NextAttemptAt"/>.</summary>
     WaitingToRetry = 24,
+
+    /// <summary>NotSynced: the firm connected another QBO company (or forgot its company), so the account's link to a
+    /// customer of the old company was dropped; it syncs again into the firm's current company.</summary>
+    CompanyChanged = 25,
 }
 
 /// <summary>What caused a status change: the events of the sync state machine.</summary>
@@ -130,6 +134,10 @@ public enum SyncTrigger
 
     /// <summary>A worker resumed work left in Syncing by a process that stopped.</summary>
     Resumed = 11,
+
+    /// <summary>The firm's owner connected another QBO company or forgot the company: links to the old company's
+    /// customers are dropped.</summary>
+    CompanyChanged = 12,
 }
 
 /// <summary>A person's role in a firm.</summary>
@@ -145,22 +153,28 @@ public enum FirmRole
     Employee = 2,
 }
 
-/// <summary>Who does something: a person of a firm, or the system doing automatic work for a firm.</summary>
+/// <summary>
+/// Who does something: a person of a firm, or the system doing automatic work for a firm. A person is created with
+/// <see cref="User"/> (or the constructor) and has exactly the rights of their <see cref="Role"/>: a person with no role,
+/// or with a role that is not a defined <see cref="FirmRole"/>, may do nothing. The system exists only through
+/// <see cref="System"/>: no constructor argument and no <c>with</c> expression turns a person into it.
+/// </summary>
 /// <param name="FirmId">The firm the actor belongs to; every operation is scoped to it.</param>
 /// <param name="UserId">The person's id in the host application; <c>system</c> for automatic work.</param>
-/// <param name="Role">The person's role; <see langword="null"/> for the system.</param>
+/// <param name="Role">The person's role; <see langword="null"/> for none (no rights), and for the system.</param>
 public sealed record SyncActor(string FirmId, string UserId, FirmRole? Role)
 {
     /// <summary>The user id recorded for automatic work.</summary>
     public const string SystemUserId = "system";
 
-    /// <summary>Whether this is the system rather than a person.</summary>
-    public bool IsSystem => Role is null;
+    /// <summary>Whether this is the system rather than a person: <see langword="true"/> only for actors made by
+    /// <see cref="System"/>.</summary>
+    public bool IsSystem { get; private init; }
 
     /// <summary>The system, doing automatic work for a firm.</summary>
     /// <param name="firmId">The firm.</param>
     /// <returns>The actor.</returns>
-    public static SyncActor System(string firmId) => new(firmId, SystemUserId, null);
+    public static SyncActor System(string firmId) => new(firmId, SystemUserId, null) { IsSystem = true };
 
     /// <summary>A person of a firm.</summary>
     /// <param name="firmId">The firm.</param>
@@ -197,6 +211,9 @@ public enum SyncAction
     /// <summary>Connect the firm's QBO company.</summary>
     ConnectCompany = 7,
 
-    /// <summary>Disconnect the firm's QBO company.</summary>
+    /// <summary>Disconnect the firm's QBO company, or forget it (disconnect and drop every link to its customers).</summary>
     DisconnectCompany = 8,
+
+    /// <summary>Delete everything QbSync holds for the firm (tokens revoked, accounts, history, problems, settings).</summary>
+    PurgeFirm = 9,
 }

@@ -120,6 +120,12 @@ public sealed class NoSecretsInLogsThroughClientTests
             return _inner.SaveAsync(realmId, tokens, cancellationToken);
         }
 
+        public ValueTask<QuickBooksTokenSet?> TrySaveAsync(string realmId, QuickBooksTokenSet tokens, long expectedVersion, CancellationToken cancellationToken = default)
+        {
+            _saved.Enqueue(tokens);
+            return _inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
+        }
+
         public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default) => _inner.DeleteAsync(realmId, cancellationToken);
     }
 

@@ -101,6 +101,7 @@ public sealed class AuthenticationRegistrationTests
     {
         public ValueTask<QuickBooksTokenSet?> GetAsync(string realmId, CancellationToken cancellationToken = default) => default;
         public ValueTask SaveAsync(string realmId, QuickBooksTokenSet tokens, CancellationToken cancellationToken = default) => default;
+        public ValueTask<QuickBooksTokenSet?> TrySaveAsync(string realmId, QuickBooksTokenSet tokens, long expectedVersion, CancellationToken cancellationToken = default) => default;
         public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default) => default;
     }
 }

@@ -35,7 +35,7 @@ public sealed class NoSecretLeakTests
             .RespondWith(Response.Create().WithStatusCode(401));
         host.Server.Given(Request.Create().WithPath("/v3/company/x").WithHeader("Authorization", "Bearer rotated-access-zz"))
             .RespondWith(Response.Create().WithStatusCode(200));
-        using (var data = new HttpClient(new QuickBooksAuthenticationHandler(host.Manager) { InnerHandler = new HttpClientHandler() }))
+        using (var data = new HttpClient(new QuickBooksAuthenticationHandler(host.Manager) { InnerHandler = new QuickBooksBearerTokenHandler(host.Manager) { InnerHandler = new HttpClientHandler() } }))
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, host.Server.Url + "/v3/company/x") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
             request.Options.Set(QuickBooksHttpRequestOptions.RealmId, realm);

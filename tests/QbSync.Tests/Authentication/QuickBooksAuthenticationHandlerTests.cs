@@ -16,7 +16,7 @@ public sealed class QuickBooksAuthenticationHandlerTests : IDisposable
 
     public QuickBooksAuthenticationHandlerTests()
     {
-        _data = new HttpClient(new QuickBooksAuthenticationHandler(_host.Manager) { InnerHandler = new HttpClientHandler() });
+        _data = new HttpClient(new QuickBooksAuthenticationHandler(_host.Manager) { InnerHandler = new QuickBooksBearerTokenHandler(_host.Manager) { InnerHandler = new HttpClientHandler() } });
     }
 
     public void Dispose()

@@ -75,6 +75,11 @@ public class SyncStateMachineTests
         d[(SyncStatus.Synced, SyncTrigger.CustomerLost)] = SyncStatus.NotSynced;
         d[(SyncStatus.Syncing, SyncTrigger.CustomerLost)] = SyncStatus.NotSynced;
         d[(SyncStatus.Synced, SyncTrigger.CustomerMerged)] = SyncStatus.Synced;
+        foreach (var from in new[] { SyncStatus.NotSynced, SyncStatus.Syncing, SyncStatus.Synced, SyncStatus.Failed })
+        {
+            d[(from, SyncTrigger.CompanyChanged)] = SyncStatus.NotSynced;
+        }
+
         return d;
     }
 }

@@ -34,4 +34,25 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Debug, Message = "QuickBooks rejected the access token of realm {RealmId} with HTTP 401; refreshing and sending the request again.")]
     public static partial void RetryingAfterUnauthorized(ILogger logger, string realmId);
+
+    [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Another process rotated the QuickBooks refresh token of realm {RealmId}; using the stored tokens.")]
+    public static partial void AdoptedRotatedToken(ILogger logger, string realmId);
+
+    [LoggerMessage(EventId = 2501, Level = LogLevel.Information, Message = "Another process stored newer QuickBooks tokens for realm {RealmId} first; using them.")]
+    public static partial void LostSaveRace(ILogger logger, string realmId);
+
+    [LoggerMessage(EventId = 2502, Level = LogLevel.Error, Message = "Storing the rotated QuickBooks tokens of realm {RealmId} failed (attempt {Attempt}); retrying. They are kept in memory until stored.")]
+    public static partial void TokenSaveFailed(ILogger logger, string realmId, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 2503, Level = LogLevel.Critical, Message = "The rotated QuickBooks tokens of realm {RealmId} could not be stored within {Timeout}. They are kept in this process's memory only and stored again at the next use of the realm; if this process stops first, the realm must be reconnected. Check the token store.")]
+    public static partial void TokensNotStored(ILogger logger, string realmId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2504, Level = LogLevel.Warning, Message = "The rotated QuickBooks tokens of realm {RealmId} that were kept in memory are now stored.")]
+    public static partial void TokensStoredLate(ILogger logger, string realmId);
+
+    [LoggerMessage(EventId = 2505, Level = LogLevel.Warning, Message = "Waiting for the cross-process refresh lock of QuickBooks realm {RealmId} took longer than {Lease}; refreshing without it.")]
+    public static partial void RefreshLockTimedOut(ILogger logger, string realmId, TimeSpan lease);
+
+    [LoggerMessage(EventId = 2506, Level = LogLevel.Warning, Message = "Releasing the cross-process refresh lock of QuickBooks realm {RealmId} failed; its lease frees it.")]
+    public static partial void RefreshLockReleaseFailed(ILogger logger, string realmId, Exception exception);
 }

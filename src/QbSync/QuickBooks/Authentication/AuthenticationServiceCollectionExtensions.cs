@@ -45,6 +45,7 @@ internal static class AuthenticationServiceCollectionExtensions
         services.TryAddTransient(sp => new QuickBooksAuthenticationHandler(
             sp.GetRequiredService<QuickBooksTokenManager>(),
             sp.GetService<ILogger<QuickBooksAuthenticationHandler>>()));
+        services.TryAddTransient(sp => new QuickBooksBearerTokenHandler(sp.GetRequiredService<QuickBooksTokenManager>()));
         return services;
     }
 }

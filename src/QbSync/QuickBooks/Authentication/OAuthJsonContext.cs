@@ -15,13 +15,13 @@ internal sealed class OAuthTokenResponse
     public string? TokenType { get; set; }
 
     [JsonPropertyName("expires_in")]
-    public long? ExpiresIn { get; set; }
+    public double? ExpiresIn { get; set; }
 
     [JsonPropertyName("x_refresh_token_expires_in")]
-    public long? RefreshTokenExpiresIn { get; set; }
+    public double? RefreshTokenExpiresIn { get; set; }
 
     [JsonPropertyName("x_refresh_token_hard_expires_in")]
-    public long? RefreshTokenHardExpiresIn { get; set; }
+    public double? RefreshTokenHardExpiresIn { get; set; }
 }
 
 /// <summary>An OAuth error body: <c>{"error":"invalid_grant","error_description":"..."}</c>.</summary>

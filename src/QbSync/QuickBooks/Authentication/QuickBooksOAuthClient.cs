@@ -25,6 +25,12 @@ public class QuickBooksOAuthClient
     /// <summary>Used when Intuit omits <c>x_refresh_token_expires_in</c>: refresh tokens roll over 100 days.</summary>
     private const long DefaultRefreshTokenLifetimeSeconds = 8_640_000;
 
+    /// <summary>An access token lifetime is capped at one day (Intuit's is one hour).</summary>
+    private const double MaxAccessTokenLifetimeSeconds = 86_400;
+
+    /// <summary>Refresh token lifetimes are capped at ten years (Intuit's hard expiry is five).</summary>
+    private const double MaxRefreshTokenLifetimeSeconds = 315_576_000;
+
     private readonly Func<HttpClient> _httpClient = null!;
     private readonly Func<QuickBooksOAuthOptions> _options = null!;
     private readonly TimeProvider _timeProvider = TimeProvider.System;
@@ -195,9 +201,10 @@ public class QuickBooksOAuthClient
         }
         catch (JsonException ex)
         {
+            // An HTML page, an empty or truncated body, or a field of the wrong type: a glitch, not a verdict on the grant.
             throw new QuickBooksOAuthException(
                 $"The QuickBooks token endpoint returned HTTP {(int)response.StatusCode} with a body that is not a JSON token response.",
-                null, null, response.StatusCode, tid, ex);
+                response.StatusCode, tid, ex, isTransient: true);
         }
 
         // A 200 can still carry an OAuth error (seen in other clients); never treat it as tokens.
@@ -211,19 +218,28 @@ public class QuickBooksOAuthClient
 
             throw new QuickBooksOAuthException(
                 $"The QuickBooks token endpoint returned HTTP {(int)response.StatusCode} without an access_token and a refresh_token.",
-                null, null, response.StatusCode, tid, null);
+                response.StatusCode, tid, null, isTransient: true);
         }
 
         var now = _timeProvider.GetUtcNow();
         return new QuickBooksTokenSet
         {
             AccessToken = body.AccessToken,
-            AccessTokenExpiresAt = now.AddSeconds(body.ExpiresIn ?? DefaultAccessTokenLifetimeSeconds),
+            AccessTokenIssuedAt = now,
+            AccessTokenExpiresAt = now + Lifetime(body.ExpiresIn, DefaultAccessTokenLifetimeSeconds, MaxAccessTokenLifetimeSeconds),
             RefreshToken = body.RefreshToken,
-            RefreshTokenExpiresAt = now.AddSeconds(body.RefreshTokenExpiresIn ?? DefaultRefreshTokenLifetimeSeconds),
-            RefreshTokenHardExpiresAt = body.RefreshTokenHardExpiresIn is { } hard ? now.AddSeconds(hard) : null,
+            RefreshTokenExpiresAt = now + Lifetime(body.RefreshTokenExpiresIn, DefaultRefreshTokenLifetimeSeconds, MaxRefreshTokenLifetimeSeconds),
+            RefreshTokenHardExpiresAt = body.RefreshTokenHardExpiresIn is { } hard ? now + Lifetime(hard, MaxRefreshTokenLifetimeSeconds, MaxRefreshTokenLifetimeSeconds) : null,
             IntuitTid = tid,
         };
+    }
+
+    /// <summary>A lifetime in seconds, as any JSON number, bounded: missing or not a number gives the default, a
+    /// negative value zero, a huge one the maximum (so that no value can overflow a date).</summary>
+    internal static TimeSpan Lifetime(double? seconds, double defaultSeconds, double maxSeconds)
+    {
+        var value = seconds is { } s && !double.IsNaN(s) ? s : defaultSeconds;
+        return TimeSpan.FromSeconds(Math.Clamp(value, 0, maxSeconds));
     }
 
     private static void AddCommonHeaders(HttpRequestMessage request, QuickBooksOAuthOptions options)

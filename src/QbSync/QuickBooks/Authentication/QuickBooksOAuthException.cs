@@ -48,6 +48,14 @@ public class QuickBooksOAuthException : Exception
             : innerException is HttpRequestException or TimeoutException or TaskCanceledException;
     }
 
+    /// <summary>A token endpoint answer that is not a usable token response (HTML, empty, truncated or wrongly typed
+    /// 200): transient whatever its status code.</summary>
+    internal QuickBooksOAuthException(string message, HttpStatusCode? statusCode, string? intuitTid, Exception? innerException, bool isTransient)
+        : this(message, null, null, statusCode, intuitTid, innerException)
+    {
+        IsTransient = isTransient;
+    }
+
     /// <summary>Creates a derived exception that states whether a reconnect is required.</summary>
     /// <param name="message">The message; must not contain a token or secret.</param>
     /// <param name="reconnectRequired">Whether the user must connect the company again.</param>
@@ -78,8 +86,8 @@ public class QuickBooksOAuthException : Exception
     public bool ReconnectRequired { get; }
 
     /// <summary>
-    /// Gets a value indicating whether the same request may succeed later (HTTP 408, 429, 5xx, network errors and
-    /// timeouts).
+    /// Gets a value indicating whether the same request may succeed later (HTTP 408, 429, 5xx, network errors,
+    /// timeouts, and a success status whose body is not a usable token response).
     /// </summary>
     public bool IsTransient { get; }
 

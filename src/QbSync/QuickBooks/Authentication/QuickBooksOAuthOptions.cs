@@ -54,7 +54,8 @@ public sealed class QuickBooksOAuthOptions
 
     /// <summary>
     /// Gets or sets how long before its expiry an access token is refreshed, so that a token never expires in flight.
-    /// Must be at least zero and less than 30 minutes (access tokens live one hour).
+    /// Must be at least zero and less than 30 minutes (access tokens live one hour). It is capped at half the token's
+    /// lifetime, so that a short-lived token is not refreshed before every request.
     /// </summary>
     /// <value>The default is 5 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:00", "00:29:59")]
@@ -62,7 +63,8 @@ public sealed class QuickBooksOAuthOptions
 
     /// <summary>
     /// Gets or sets how many times a token refresh that failed transiently (HTTP 408, 429, 5xx, network error,
-    /// timeout) is retried before the failure is surfaced. Failures are never turned into "reconnect required".
+    /// timeout, a success status with a body that is not a token response) is retried, through a Polly resilience
+    /// pipeline, before the failure is surfaced. Only <c>invalid_grant</c> means "reconnect required".
     /// </summary>
     /// <value>The default is 2.</value>
     [Range(0, 5)]
@@ -75,6 +77,33 @@ public sealed class QuickBooksOAuthOptions
     /// <value>The default is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan TransientRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long one request to the token endpoint may take before it is abandoned and retried as a
+    /// transient failure.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long the token manager keeps trying to store a rotated token set (retrying store failures)
+    /// before it gives up and logs a critical error. It runs under this timeout, not under the caller's cancellation
+    /// token, so that a cancelled caller never loses Intuit's only valid refresh token; the set stays in memory and
+    /// is stored again at the next use of the realm.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan TokenSaveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the lease of the cross-process refresh lock (when the token store offers one,
+    /// <see cref="ITokenRefreshLock"/>): a process that dies while refreshing blocks the realm's refreshes at most this
+    /// long.
+    /// </summary>
+    /// <value>The default is 2 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:05", "00:30:00")]
+    public TimeSpan RefreshLockLease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Describes the options without the client secret.</summary>
     /// <returns>A description safe to log.</returns>

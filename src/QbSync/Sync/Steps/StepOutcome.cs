@@ -40,7 +40,10 @@ internal abstract record StepOutcome
                 return null;
             case SyncConcurrencyException:
                 return new Superseded();
-            case QuickBooksOAuthException { IsTransient: true }:
+
+            // Only a rejected grant (invalid_grant, or a realm not connected) needs a person; every other token
+            // endpoint failure (5xx, timeouts, a garbled 200, invalid_client while the app's keys are fixed) is retried.
+            case QuickBooksOAuthException { ReconnectRequired: false }:
                 return new Transient(error);
             case QuickBooksOAuthException oauth:
                 return new Failed(new SyncProblem

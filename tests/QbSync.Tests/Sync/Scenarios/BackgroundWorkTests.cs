@@ -323,4 +323,10 @@ internal class DelegatingStore(IAccountStore inner) : IAccountStore
     public virtual Task<FirmSyncSettings?> GetFirmSettingsAsync(string firmId, CancellationToken cancellationToken = default) => inner.GetFirmSettingsAsync(firmId, cancellationToken);
 
     public virtual Task<FirmSyncSettings?> TrySaveFirmSettingsAsync(FirmSyncSettings settings, long expectedVersion, CancellationToken cancellationToken = default) => inner.TrySaveFirmSettingsAsync(settings, expectedVersion, cancellationToken);
+
+    public Task<string?> FindFirmByRealmAsync(string realmId, CancellationToken cancellationToken = default) => inner.FindFirmByRealmAsync(realmId, cancellationToken);
+
+    public Task<bool> DeleteAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default) => inner.DeleteAccountAsync(firmId, accountId, cancellationToken);
+
+    public Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default) => inner.PurgeFirmAsync(firmId, cancellationToken);
 }

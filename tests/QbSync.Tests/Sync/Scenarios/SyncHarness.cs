@@ -29,8 +29,10 @@ internal sealed class SyncHarness : IDisposable
         string workerId = "worker-1",
         bool connect = true,
         Action<IServiceCollection>? services = null,
-        Action<QbSync.QuickBooks.QuickBooksClientOptions>? client = null)
+        Action<QbSync.QuickBooks.QuickBooksClientOptions>? client = null,
+        string realm = Realm)
     {
+        RealmId = realm;
         Time = sharedTime ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         _ownsFake = sharedFake is null;
         Qbo = sharedFake ?? QuickBooksOnlineFake.Start(o =>
@@ -38,7 +40,7 @@ internal sealed class SyncHarness : IDisposable
             o.TimeProvider = Time;
             fake?.Invoke(o);
         });
-        Company = Qbo.Company(Realm);
+        Company = Qbo.Company(realm);
         Store = store ?? DefaultStore?.Invoke() ?? new InMemoryAccountStore();
 
         var collection = new ServiceCollection();
@@ -68,6 +70,7 @@ internal sealed class SyncHarness : IDisposable
                 oauth.ClientSecret = "test-client-secret";
                 oauth.TokenEndpoint = new Uri(Qbo.TokenEndpoint);
                 oauth.RevocationEndpoint = new Uri(Qbo.RevocationEndpoint);
+                oauth.RedirectUri = new Uri("https://app.example.com/qbo/callback");
             });
         services?.Invoke(collection);
         _provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -76,14 +79,14 @@ internal sealed class SyncHarness : IDisposable
 
         if (connect)
         {
-            Tokens.SaveAsync(Realm, new QuickBooksTokenSet
+            Tokens.SaveAsync(realm, new QuickBooksTokenSet
             {
                 AccessToken = "access-token",
                 AccessTokenExpiresAt = Time.GetUtcNow().AddDays(400),
                 RefreshToken = "refresh-token",
                 RefreshTokenExpiresAt = Time.GetUtcNow().AddDays(400),
             }).AsTask().GetAwaiter().GetResult();
-            Store.TrySaveFirmSettingsAsync(new FirmSyncSettings { FirmId = Firm, RealmId = Realm }, 0).GetAwaiter().GetResult();
+            Store.TrySaveFirmSettingsAsync(new FirmSyncSettings { FirmId = Firm, RealmId = realm }, 0).GetAwaiter().GetResult();
         }
     }
 
@@ -92,6 +95,8 @@ internal sealed class SyncHarness : IDisposable
     public static Func<IAccountStore>? DefaultStore { get; set; }
 
     public FakeTimeProvider Time { get; }
+
+    public string RealmId { get; }
 
     public QuickBooksOnlineFake Qbo { get; }
 
