@@ -74,7 +74,7 @@ public sealed class MigrationTests : IDisposable
         using (var connection = _database.OpenConnection())
         {
             Execute(connection, "DROP TABLE tokens;");
-            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm; DROP TABLE request_permits;");
             Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");
         }
 
@@ -88,20 +88,21 @@ public sealed class MigrationTests : IDisposable
     public async Task Migration_numbers_may_have_gaps_and_a_lower_number_arriving_later_is_applied()
     {
         // Numbers are reserved per change, so a database can have 1, 2 and 7 before 3 lands.
-        EmbeddedVersions.Should().Contain(7).And.NotContain(6);
+        EmbeddedVersions.Should().Contain([3, 7]).And.NotContain(6);
         var store = new SqliteAccountStore(_database.ConnectionString);
         await store.MigrateAsync();
         using (var connection = _database.OpenConnection())
         {
-            // As if migration 2 had shipped after 7 was applied.
-            Execute(connection, "DROP TABLE tokens;");
-            Execute(connection, "DELETE FROM schema_migrations WHERE version = 2;");
+            // As if migration 3 had shipped after 7 was applied: undo it and forget it.
+            Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm;");
+            Execute(connection, "ALTER TABLE tokens DROP COLUMN version; ALTER TABLE tokens DROP COLUMN access_token_issued_at;");
+            Execute(connection, "DELETE FROM schema_migrations WHERE version = 3;");
         }
 
         await new SqliteAccountStore(_database.ConnectionString).MigrateAsync();
 
         ReadVersions().Should().Equal(EmbeddedVersions);
-        ReadTables().Should().Contain(["tokens", "request_permits"]);
+        ReadTables().Should().Contain(["token_refresh_locks", "request_permits"]);
     }
 
     /// <summary>The migration numbers the package embeds (NNNN_name.sql), in order.</summary>
