@@ -15,6 +15,7 @@ namespace QbSync.PostgreSql.Tests;
 /// window per realm) but the window is a few seconds instead of a minute, on both the client and the fake, whose
 /// throttle refuses (429) anything past the limits and records its peaks.
 /// </summary>
+[Trait("Category", "MultiProcess")]
 public sealed class MultiProcessTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Firm = "firm-multi";
