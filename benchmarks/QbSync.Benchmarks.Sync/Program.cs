@@ -3,7 +3,8 @@ using QbSync.Benchmarks.Sync;
 
 // Issue 4's bulk first sync, measured against the QBO fake: N accounts, M existing customers, half the accounts
 // matching one. Prints QBO requests by kind, the request budget, wall time and accounts/second; then the round
-// trips of single-account actions (match, create).
+// trips of single-account actions (match, create); then issue 9's billing backlog (requests per document, documents
+// per minute at QBO's limits in scaled time).
 BenchmarkArguments arguments;
 try
 {
@@ -25,4 +26,6 @@ await BulkFirstSync.WarmUpAsync(engine);
 await BulkFirstSync.RunAsync(engine, arguments.Accounts, arguments.Customers);
 Console.WriteLine();
 await SingleAccountActions.RunAsync(engine);
+Console.WriteLine();
+await BillingBacklog.RunAsync(arguments);
 return 0;

@@ -24,6 +24,7 @@ internal sealed class DemoHost : IDisposable
         _provider = provider;
         _scope = provider.CreateAsyncScope();
         Sync = _scope.ServiceProvider.GetRequiredService<IAccountSyncService>();
+        Billing = _scope.ServiceProvider.GetRequiredService<QbSync.Billing.IBillingSyncService>();
     }
 
     /// <summary>The fake QuickBooks Online (stands in for https://quickbooks.api.intuit.com and Intuit's OAuth).</summary>
@@ -34,6 +35,9 @@ internal sealed class DemoHost : IDisposable
 
     /// <summary>The sync engine: the only way the demo touches accounts.</summary>
     public IAccountSyncService Sync { get; }
+
+    /// <summary>Invoices and payments of synced accounts.</summary>
+    public QbSync.Billing.IBillingSyncService Billing { get; }
 
     public SyncActor Owner { get; } = SyncActor.User(FirmId, "olivia.owner", FirmRole.Owner);
 

@@ -23,6 +23,7 @@ internal sealed class Walkthrough(DemoHost demo)
         await ShowAccountsAsync("The accounts list (column \"QuickBooks\")");
         await EmployeeTriesToUnsyncAsync();
         await AdminUnsyncsAsync();
+        await PushInvoicesAndPaymentsAsync();
         await ReactivateAndLinkAsync();
         await CreateUnderAnotherNameAsync();
         await SuggestAndLinkAsync();
@@ -119,6 +120,50 @@ internal sealed class Walkthrough(DemoHost demo)
         Section("An admin unsyncs Contoso Partners");
         State(await _sync.UnsyncAsync(demo.Admin, DemoData.ContosoId));
     }
+
+    private async Task PushInvoicesAndPaymentsAsync()
+    {
+        Section("The practice software records invoices and payments; those of synced accounts reach QuickBooks");
+        var billing = demo.Billing;
+        var day = new DateOnly(2026, 11, 2);
+        InvoiceInfo Invoice(string id, string accountId, string number, params InvoiceLineInfo[] lines) =>
+            new() { InvoiceId = id, AccountId = accountId, Number = number, IssueDate = day, DueDate = day.AddDays(30), Currency = "USD", Lines = lines };
+
+        await billing.RecordInvoiceAsync(DemoHost.FirmId, Invoice("inv-1", DemoData.AcmeId, "HB-2026-001",
+            new InvoiceLineInfo("Tax return 2025", 1m, 300m, 300m, "Tax Return"), new InvoiceLineInfo("Bookkeeping, October", 2m, 75.25m, 150.50m, "Bookkeeping")));
+        await billing.RecordInvoiceAsync(DemoHost.FirmId, Invoice("inv-2", DemoData.JaneDoeId, "HB-2026-002",
+            new InvoiceLineInfo("Consultation", 1.5m, 120m, 180m, "Advisory")));
+        await billing.RecordInvoiceAsync(DemoHost.FirmId, Invoice("inv-3", DemoData.ContosoId, "HB-2026-003",
+            new InvoiceLineInfo("Payroll, October", 1m, 95m, 95m, "Bookkeeping")));
+        await billing.RecordPaymentAsync(DemoHost.FirmId, new PaymentInfo
+        {
+            PaymentId = "pay-1", AccountId = DemoData.AcmeId, Date = day.AddDays(5), Amount = 500m, Currency = "USD",
+            Method = "card", Reference = "ch_3Nf8aa", Applications = [new PaymentApplication("inv-1", 450.50m)],
+        });
+        Say("   \"Advisory\" is no QBO item: the firm's default item covers it.");
+        await billing.SetDefaultItemAsync(demo.Admin, "Services");
+
+        // A worker service does this in the background (AddBackgroundWorker).
+        var run = await billing.RunPendingDocumentsAsync(DemoHost.FirmId);
+        Field("Run", $"{run.Claimed} claims, {run.Synced} sent");
+        var documents = await billing.ListDocumentsAsync(demo.Employee, new BillingDocumentQuery());
+        Table(
+            ["Document", "Account", "QuickBooks", "QBO id", "Tooltip"],
+            documents.Items.Select(d => (IReadOnlyList<string>)[d.Kind + " " + d.DocumentId, d.AccountId, d.Label, d.QuickBooksId ?? "-", d.Tooltip]));
+        Say("   QuickBooks Online now holds:");
+        Table(
+            ["Type", "Id", "Number / ref", "Customer", "Total", "Open / unapplied", "Private note"],
+            demo.Company.Invoices.Select(i => (IReadOnlyList<string>)["Invoice", Text(i, "Id"), Text(i, "DocNumber"), i["CustomerRef"]!["name"]!.GetValue<string>(), Text(i, "TotalAmt"), Text(i, "Balance"), Text(i, "PrivateNote")])
+                .Concat(demo.Company.Payments.Select(p => (IReadOnlyList<string>)["Payment", Text(p, "Id"), Text(p, "PaymentRefNum"), p["CustomerRef"]!["name"]!.GetValue<string>(), Text(p, "TotalAmt"), Text(p, "UnappliedAmt"), Text(p, "PrivateNote").Replace('\n', ' ')])),
+            lastColumnWidth: 36);
+    }
+
+    private static string Text(System.Text.Json.Nodes.JsonObject entity, string name) => entity[name] switch
+    {
+        null => "-",
+        System.Text.Json.Nodes.JsonValue value when value.TryGetValue<string>(out var text) => text,
+        var node => node.ToJsonString(),
+    };
 
     private async Task ReactivateAndLinkAsync()
     {

@@ -85,14 +85,14 @@ public sealed class SqliteAccountStore : IAccountStore
         + "AND (lease_until IS NULL OR lease_until <= $now) ORDER BY firm_id COLLATE BINARY;";
 
     private const string SelectSettings =
-        "SELECT realm_id, scope, create_missing_customers, version FROM firm_settings WHERE firm_id = $firm;";
+        "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM firm_settings WHERE firm_id = $firm;";
 
     private const string InsertSettingsIfAbsent =
-        "INSERT INTO firm_settings (firm_id, realm_id, scope, create_missing_customers, version) "
-        + "VALUES ($firm, $realm, $scope, $create, 1) ON CONFLICT (firm_id) DO NOTHING;";
+        "INSERT INTO firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name) "
+        + "VALUES ($firm, $realm, $scope, $create, 1, $default_item) ON CONFLICT (firm_id) DO NOTHING;";
 
     private const string UpdateSettings =
-        "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, version = version + 1 "
+        "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, default_item_name = $default_item, version = version + 1 "
         + "WHERE firm_id = $firm AND version = $expected;";
 
     private const string SelectFirmByRealm = "SELECT firm_id FROM firm_settings WHERE realm_id = $realm LIMIT 1;";
@@ -438,6 +438,7 @@ public sealed class SqliteAccountStore : IAccountStore
             Scope = (SyncScope)reader.GetInt32(1),
             CreateMissingCustomers = reader.GetInt64(2) != 0,
             Version = reader.GetInt64(3),
+            DefaultItemName = reader.IsDBNull(4) ? null : reader.GetString(4),
         };
     }
 
@@ -456,6 +457,7 @@ public sealed class SqliteAccountStore : IAccountStore
         command.Parameters.AddWithValue("$realm", (object?)settings.RealmId ?? DBNull.Value);
         command.Parameters.AddWithValue("$scope", (int)settings.Scope);
         command.Parameters.AddWithValue("$create", settings.CreateMissingCustomers ? 1 : 0);
+        command.Parameters.AddWithValue("$default_item", (object?)settings.DefaultItemName ?? DBNull.Value);
         if (expectedVersion != 0)
         {
             command.Parameters.AddWithValue("$expected", expectedVersion);

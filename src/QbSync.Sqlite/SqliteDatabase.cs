@@ -184,7 +184,7 @@ internal sealed class SqliteDatabase
         {
             if (migrations[i].Version < 1 || (i > 0 && migrations[i].Version == migrations[i - 1].Version))
             {
-                throw new InvalidOperationException("The embedded migrations must be numbered from 1 without repeats.");
+                throw new InvalidOperationException("The embedded migrations must have distinct positive numbers.");
             }
         }
 

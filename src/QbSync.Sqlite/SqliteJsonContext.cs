@@ -6,4 +6,5 @@ namespace QbSync.Sqlite;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SyncProblem))]
 [JsonSerializable(typeof(SyncIntent))]
+[JsonSerializable(typeof(BillingDocumentRecord))]
 internal sealed partial class SqliteJsonContext : JsonSerializerContext;

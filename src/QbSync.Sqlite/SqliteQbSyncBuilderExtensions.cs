@@ -11,8 +11,9 @@ namespace QbSync.Sqlite;
 public static class SqliteQbSyncBuilderExtensions
 {
     /// <summary>
-    /// Keeps accounts, history, firm settings and QuickBooks tokens in a SQLite database file: registers
-    /// <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/> and <see cref="SqliteTokenStore"/> as the
+    /// Keeps accounts, billing documents, history, firm settings and QuickBooks tokens in a SQLite database file:
+    /// registers <see cref="SqliteAccountStore"/> as the <see cref="IAccountStore"/>,
+    /// <see cref="SqliteBillingDocumentStore"/> as the <see cref="IBillingDocumentStore"/> and <see cref="SqliteTokenStore"/> as the
     /// <see cref="ITokenStore"/> (singletons, replacing earlier registrations). The schema is migrated at first use.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -43,11 +44,15 @@ public static class SqliteQbSyncBuilderExtensions
 
         services.RemoveAll<SqliteAccountStore>();
         services.RemoveAll<SqliteTokenStore>();
+        services.RemoveAll<SqliteBillingDocumentStore>();
         services.AddSingleton(sp => new SqliteAccountStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
         services.AddSingleton(sp => new SqliteTokenStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value, sp.GetService<ITokenProtector>()));
+        services.AddSingleton(sp => new SqliteBillingDocumentStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
 
         services.RemoveAll<IAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
+        services.RemoveAll<IBillingDocumentStore>();
+        services.AddSingleton<IBillingDocumentStore>(sp => sp.GetRequiredService<SqliteBillingDocumentStore>());
         services.RemoveAll<ITokenStore>();
         services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
 

@@ -27,6 +27,12 @@ internal sealed class FakeApi(QuickBooksOnlineFake fake)
         var realmId = segments[2];
         var resource = segments[3].ToLowerInvariant();
         var operation = request.QueryValue("operation")?.ToLowerInvariant();
+        if (operation == "update" && string.Equals(request.QueryValue("include"), "void", StringComparison.OrdinalIgnoreCase))
+        {
+            // A payment is voided with ?operation=update&include=void.
+            operation = "void";
+        }
+
         var kind = resource switch
         {
             "query" => FakeRequestKind.Query,
@@ -122,6 +128,8 @@ internal sealed class FakeApi(QuickBooksOnlineFake fake)
                     return Batch(company, request);
                 case "cdc" when request.Method == "GET":
                     return ChangeDataCapture(company, request);
+                case "preferences" when request.Method == "GET":
+                    return Ok(company, company.WritePreferences);
             }
 
             if (!FakeCompany.TryGetEntityName(resource, out var entity))
@@ -153,6 +161,7 @@ internal sealed class FakeApi(QuickBooksOnlineFake fake)
 
     private static JsonObject Write(FakeCompany company, string entity, JsonObject body, string? operation, bool allowDuplicateDocNumber) => operation switch
     {
+        "update" => company.Update(entity, body),
         "delete" => company.Delete(entity, body),
         "void" => company.Void(entity, body),
         _ when body.ContainsKey("Id") => company.Update(entity, body),

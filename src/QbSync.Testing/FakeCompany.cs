@@ -70,6 +70,65 @@ public sealed class FakeCompany
     /// <summary>The company preference behind 6140 (custom transaction numbers with "warn if duplicate").</summary>
     public bool RejectDuplicateDocNumbers { get; set; }
 
+    /// <summary>The company's home currency (ISO code), reported in its preferences.</summary>
+    public string HomeCurrency { get; set; } = "USD";
+
+    /// <summary>Whether the company uses multicurrency: then a transaction keeps the <c>CurrencyRef</c> it is sent
+    /// with; otherwise one in another currency than <see cref="HomeCurrency"/> is refused (6000, UNCONFIRMED code).</summary>
+    public bool MultiCurrencyEnabled { get; set; }
+
+    private readonly HashSet<string> _depositedPayments = new(StringComparer.Ordinal);
+
+    /// <summary>Marks a payment as deposited: QBO then refuses to void or delete it (6540).</summary>
+    /// <param name="paymentId">The payment's id.</param>
+    public void MarkPaymentDeposited(string paymentId)
+    {
+        lock (Gate)
+        {
+            _depositedPayments.Add(paymentId);
+        }
+    }
+
+    private void ThrowIfDeposited(string entity, JsonObject body)
+    {
+        if (entity == "Payment" && GetString(body, "Id") is { } id && _depositedPayments.Contains(id))
+        {
+            throw new FakeFaultException(400, "6540", "Deposited Transaction cannot be changed", "This transaction has been deposited. If you want to change or delete it, you must edit the deposit it appears on and remove it first.");
+        }
+    }
+
+    /// <summary>Writes the <c>Preferences</c> entity (currency settings only).</summary>
+    internal void WritePreferences(System.Text.Json.Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("Preferences");
+        writer.WriteStartObject("CurrencyPrefs");
+        writer.WriteBoolean(nameof(MultiCurrencyEnabled), MultiCurrencyEnabled);
+        writer.WriteStartObject(nameof(HomeCurrency));
+        writer.WriteString("value", HomeCurrency);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteString("domain", "QBO");
+        writer.WriteString("Id", "1");
+        writer.WriteString("SyncToken", "0");
+        writer.WriteEndObject();
+    }
+
+    private JsonObject Currency(JsonObject e)
+    {
+        var sent = RefValue(e, "CurrencyRef");
+        if (sent is not null && !string.Equals(sent, HomeCurrency, StringComparison.OrdinalIgnoreCase))
+        {
+            if (!MultiCurrencyEnabled)
+            {
+                throw new FakeFaultException(400, "6000", "A business validation error has occurred while processing your request", "Business Validation Error: Multicurrency is not enabled for this company.");
+            }
+
+            return new JsonObject { ["value"] = sent.ToUpperInvariant() };
+        }
+
+        return HomeCurrency == "USD" ? UsDollars() : new JsonObject { ["value"] = HomeCurrency };
+    }
+
     internal object Gate { get; } = new();
 
     internal Dictionary<string, FakeResponse> RequestIds => _requestIds;
@@ -310,7 +369,7 @@ public sealed class FakeCompany
     }
 
     private static bool IsSystemField(string entity, string field) =>
-        SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt");
+        SystemFields.Contains(field) && !(entity == "Payment" && field == "TotalAmt") && !(entity is "Invoice" or "Payment" && field == "CurrencyRef");
 
     internal static bool IsNameList(string entity) => entity is "Customer" or "Vendor" or "Employee" or "CustomerType" or "Item";
 
@@ -504,6 +563,7 @@ public sealed class FakeCompany
 
     internal JsonObject Delete(string entity, JsonObject body)
     {
+        ThrowIfDeposited(entity, body);
         if (entity is not ("Invoice" or "Payment"))
         {
             throw FakeFaults.UnsupportedOperation("/v3/company/" + RealmId + "/" + entity.ToLowerInvariant() + "?operation=delete");
@@ -528,6 +588,23 @@ public sealed class FakeCompany
 
     internal JsonObject Void(string entity, JsonObject body)
     {
+        ThrowIfDeposited(entity, body);
+        if (entity == "Payment")
+        {
+            var payment = FindForWrite(entity, body);
+            var voided = (JsonObject)payment.DeepClone();
+            voided["TotalAmt"] = 0m;
+            voided["UnappliedAmt"] = 0m;
+            voided["Line"] = new JsonArray();
+            voided["PrivateNote"] = "Voided";
+            Touch(voided, payment);
+            var paymentId = GetString(payment, "Id")!;
+            Table(entity)[long.Parse(paymentId, CultureInfo.InvariantCulture)] = voided;
+            RefreshInvoices(paymentId, PaymentLinks(payment).Select(l => l.InvoiceId), RefValue(payment, "CustomerRef"));
+            RecordChange(entity, voided, "Void");
+            return voided;
+        }
+
         if (entity != "Invoice")
         {
             throw FakeFaults.UnsupportedOperation("/v3/company/" + RealmId + "/" + entity.ToLowerInvariant() + "?operation=void");
@@ -787,6 +864,12 @@ public sealed class FakeCompany
             }
 
             var amount = GetDecimal(copy, "Amount") ?? throw FakeFaults.Required("Line.Amount");
+            if (_options.RoundAmountsToCents)
+            {
+                amount = decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
+                copy["Amount"] = amount;
+            }
+
             lineNumber++;
             copy["Id"] ??= lineNumber.ToString(CultureInfo.InvariantCulture);
             copy["LineNum"] = lineNumber;
@@ -822,7 +905,7 @@ public sealed class FakeCompany
         }
 
         e["TxnDate"] ??= Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["CurrencyRef"] = UsDollars();
+        e["CurrencyRef"] = Currency(e);
         e["TotalAmt"] = total;
         var paid = current is null ? 0m : PaidAgainst(GetString(current, "Id")!);
         e["Balance"] = total - paid;
@@ -893,7 +976,7 @@ public sealed class FakeCompany
         e["TotalAmt"] = total;
         e["UnappliedAmt"] = total - applied;
         e["TxnDate"] ??= current?["TxnDate"]?.DeepClone() ?? Now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        e["CurrencyRef"] = UsDollars();
+        e["CurrencyRef"] = Currency(e);
         e["ProcessPayment"] ??= false;
         e["Line"] ??= new JsonArray();
     }

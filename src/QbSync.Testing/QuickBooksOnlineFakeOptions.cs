@@ -61,6 +61,10 @@ public sealed class QuickBooksOnlineFakeOptions
     /// <summary>Replay the first response for a repeated <c>requestid</c> in the same realm (as documented). Default true.</summary>
     public bool ReplayRequestIds { get; set; } = true;
 
+    /// <summary>Whether invoice line amounts are rounded to the cent (half away from zero) before the total is
+    /// computed, as QBO keeps money with two decimals (UNCONFIRMED how QBO rounds; configurable here).</summary>
+    public bool RoundAmountsToCents { get; set; } = true;
+
     /// <summary>HTTP status of a query parse error (4000): 400 since late 2016, 200 before. Default 400.</summary>
     public int QueryParseErrorHttpStatus { get; set; } = 400;
 

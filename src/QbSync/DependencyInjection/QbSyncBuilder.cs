@@ -60,7 +60,7 @@ public static class QbSyncBuilderExtensions
         return AddCore(services);
     }
 
-    /// <summary>Keeps accounts in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
+    /// <summary>Keeps accounts and billing documents in memory (tests, demos, single-process hosts that rebuild state at start).</summary>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IQbSyncBuilder UseInMemoryStore(this IQbSyncBuilder builder)
@@ -68,6 +68,8 @@ public static class QbSyncBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.RemoveAll<IAccountStore>();
         builder.Services.AddSingleton<IAccountStore, InMemoryAccountStore>();
+        builder.Services.RemoveAll<IBillingDocumentStore>();
+        builder.Services.AddSingleton<IBillingDocumentStore, InMemoryBillingDocumentStore>();
         return builder;
     }
 
@@ -111,8 +113,27 @@ public static class QbSyncBuilderExtensions
         services.TryAddScoped<PendingWorkRunner>();
         services.TryAddScoped<LinkVerifier>();
         services.TryAddScoped<IAccountSyncService, AccountSyncService>();
+        AddBilling(services);
         return new Builder(services);
     }
+
+    /// <summary>The billing engine. Everything that needs the document store is built by a factory, so a host that
+    /// registers only an <see cref="IAccountStore"/> still starts (and gets a clear error when it asks for billing).</summary>
+    private static void AddBilling(IServiceCollection services)
+    {
+        services.TryAddSingleton<Billing.BillingCatalogs>();
+        services.TryAddSingleton(sp => new Billing.BillingTransitions(
+            RequireBillingStore(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<QbSyncOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Billing.BillingTransitions>>()));
+        services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<Billing.PendingDocumentRunner>(sp, sp.GetRequiredService<Billing.BillingTransitions>()));
+        services.TryAddScoped<Billing.IBillingSyncService>(sp => ActivatorUtilities.CreateInstance<Billing.BillingSyncService>(
+            sp, RequireBillingStore(sp), sp.GetRequiredService<Billing.BillingTransitions>(), sp.GetRequiredService<Billing.PendingDocumentRunner>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccountStatusObserver, Billing.BillingAccountObserver>());
+    }
+
+    private static IBillingDocumentStore RequireBillingStore(IServiceProvider services) =>
+        services.GetService<IBillingDocumentStore>()
+        ?? throw new InvalidOperationException("Billing needs an IBillingDocumentStore: call UseInMemoryStore() or a SQL store's Use…Store(), or register your own.");
 
     private sealed class Builder(IServiceCollection services) : IQbSyncBuilder
     {

@@ -24,6 +24,7 @@ public class QuickBooksClient
         Payments = null!;
         Batch = null!;
         ChangeDataCapture = null!;
+        Preferences = null!;
     }
 
     /// <summary>Creates the client over an <see cref="HttpClient"/> whose pipeline handles authentication.</summary>
@@ -44,6 +45,7 @@ public class QuickBooksClient
         Payments = new PaymentsClient(api);
         Batch = new BatchClient(api);
         ChangeDataCapture = new ChangeDataCaptureClient(api);
+        Preferences = new PreferencesClient(api);
     }
 
     /// <summary>Customers.</summary>
@@ -72,4 +74,7 @@ public class QuickBooksClient
 
     /// <summary>Change data capture.</summary>
     public virtual ChangeDataCaptureClient ChangeDataCapture { get; }
+
+    /// <summary>Company preferences (home currency, multicurrency).</summary>
+    public virtual PreferencesClient Preferences { get; }
 }

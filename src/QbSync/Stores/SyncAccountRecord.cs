@@ -230,6 +230,10 @@ public sealed record FirmSyncSettings
     /// account fails with <see cref="SyncReason.NoMatchCreationDisabled"/> until a person decides.</summary>
     public bool CreateMissingCustomers { get; init; } = true;
 
+    /// <summary>The QBO item (by name) used for invoice lines whose service matches no QBO item; <see langword="null"/>
+    /// (the default) makes such a line a Failed reason (<see cref="BillingReason.ItemNotMapped"/>).</summary>
+    public string? DefaultItemName { get; init; }
+
     /// <summary>The settings' version, for compare-and-swap.</summary>
     public long Version { get; init; }
 }

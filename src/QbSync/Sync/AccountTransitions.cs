@@ -16,6 +16,7 @@ internal sealed partial class AccountTransitions(
     TimeProvider time,
     IOptions<QbSyncOptions> options,
     IEnumerable<ISyncNotifier> notifiers,
+    IEnumerable<IAccountStatusObserver> observers,
     ILogger<AccountTransitions> logger)
 {
     // Link decisions of one firm are serialized in this process, so two accounts never take one customer at once.
@@ -72,8 +73,27 @@ internal sealed partial class AccountTransitions(
         {
             LogConflict(logger, record.FirmId, record.AccountId, trigger);
         }
+        else if (saved.Status != record.Status)
+        {
+            await NotifyObserversAsync(record, saved, cancellationToken).ConfigureAwait(false);
+        }
 
         return saved;
+    }
+
+    private async Task NotifyObserversAsync(SyncAccountRecord before, SyncAccountRecord after, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.AccountStatusChangedAsync(before, after, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogObserverFailed(logger, after.FirmId, after.AccountId, error);
+            }
+        }
     }
 
     /// <summary>The latest version of a record when what changed since <paramref name="record"/> leaves its sync
@@ -359,6 +379,9 @@ internal sealed partial class AccountTransitions(
 
     [LoggerMessage(2002, LogLevel.Warning, "Account {AccountId} of firm {FirmId} failed: {Reason} (QBO code {ErrorCode}, intuit_tid {IntuitTid})")]
     private static partial void LogFailed(ILogger logger, string firmId, string accountId, SyncReason reason, string? errorCode, string? intuitTid);
+
+    [LoggerMessage(2606, LogLevel.Error, "An account status observer failed for account {AccountId} of firm {FirmId}")]
+    private static partial void LogObserverFailed(ILogger logger, string firmId, string accountId, Exception error);
 
     [LoggerMessage(2004, LogLevel.Information, "Account {AccountId} of firm {FirmId}: attempt {Attempt} failed transiently ({Error}); retry scheduled")]
     private static partial void LogRetrying(ILogger logger, string firmId, string accountId, int attempt, string error);

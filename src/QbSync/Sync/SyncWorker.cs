@@ -8,8 +8,9 @@ namespace QbSync.Sync;
 
 /// <summary>
 /// The background worker: every <see cref="QbSyncOptions.WorkerPollInterval"/> it finds the firms with due work and
-/// runs each one's pending work (<see cref="IAccountSyncService.RunPendingAsync(string, CancellationToken)"/>) in its own
-/// scope, a few firms at once; a <see cref="SyncWorkSignal"/> wakes it early when this process makes work due. Leases make several workers (processes or machines) share the work safely; work a stopped process left in
+/// runs each one's pending work (<see cref="IAccountSyncService.RunPendingAsync(string, CancellationToken)"/>, then its
+/// due billing documents, <see cref="Billing.IBillingSyncService.RunPendingDocumentsAsync"/>) in its own scope, a few
+/// firms at once; a <see cref="SyncWorkSignal"/> wakes it early when this process makes work due. Leases make several workers (processes or machines) share the work safely; work a stopped process left in
 /// Syncing is resumed when its lease ends. Register it with <c>AddQbSync(...).AddBackgroundWorker()</c>.
 /// </summary>
 public sealed partial class SyncWorker(
@@ -25,8 +26,23 @@ public sealed partial class SyncWorker(
     /// <returns>The number of firms worked on.</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var firms = await store.ListFirmsWithDueWorkAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        await Parallel.ForEachAsync(firms, new ParallelOptions
+        var now = time.GetUtcNow();
+        var firms = await store.ListFirmsWithDueWorkAsync(now, cancellationToken).ConfigureAwait(false);
+
+        // Billing documents (when a document store is registered): firms with due documents are run too.
+        var documents = scopes.CreateAsyncScope();
+        IReadOnlyList<string> billingFirms;
+        await using (documents.ConfigureAwait(false))
+        {
+            billingFirms = documents.ServiceProvider.GetService<IBillingDocumentStore>() is { } billingStore
+                ? await billingStore.ListFirmsWithDueDocumentsAsync(now, cancellationToken).ConfigureAwait(false)
+                : [];
+        }
+
+        var accountFirms = firms.ToHashSet(StringComparer.Ordinal);
+        var documentFirms = billingFirms.ToHashSet(StringComparer.Ordinal);
+        var all = firms.Union(billingFirms, StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(all, new ParallelOptions
         {
             MaxDegreeOfParallelism = options.Value.WorkerMaxConcurrentFirms,
             CancellationToken = cancellationToken,
@@ -35,17 +51,32 @@ public sealed partial class SyncWorker(
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                try
+                if (accountFirms.Contains(firmId))
                 {
-                    await scope.ServiceProvider.GetRequiredService<IAccountSyncService>().RunPendingAsync(firmId, ct).ConfigureAwait(false);
+                    try
+                    {
+                        await scope.ServiceProvider.GetRequiredService<IAccountSyncService>().RunPendingAsync(firmId, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        LogFirmFailed(logger, firmId, error);
+                    }
                 }
-                catch (Exception error) when (error is not OperationCanceledException)
+
+                if (documentFirms.Contains(firmId))
                 {
-                    LogFirmFailed(logger, firmId, error);
+                    try
+                    {
+                        await scope.ServiceProvider.GetRequiredService<Billing.IBillingSyncService>().RunPendingDocumentsAsync(firmId, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        LogFirmFailed(logger, firmId, error);
+                    }
                 }
             }
         }).ConfigureAwait(false);
-        return firms.Count;
+        return all.Count;
     }
 
     /// <inheritdoc />

@@ -28,7 +28,8 @@ public abstract class QuickBooksSubClient
     }
 
     /// <summary>Writes one entity (<c>POST /{entity}</c>) with the logical write's <c>requestid</c>.</summary>
-    private protected Task<T> WriteAsync<TBody, T>(string realmId, string entity, string operation, TBody body, JsonTypeInfo<TBody> bodyTypeInfo, JsonTypeInfo<T> typeInfo, string? requestId, CancellationToken cancellationToken)
+    private protected Task<T> WriteAsync<TBody, T>(string realmId, string entity, string operation, TBody body, JsonTypeInfo<TBody> bodyTypeInfo, JsonTypeInfo<T> typeInfo, string? requestId, CancellationToken cancellationToken,
+        IReadOnlyList<KeyValuePair<string, string>>? query = null)
         where T : class
     {
         ArgumentException.ThrowIfNullOrEmpty(realmId);
@@ -37,6 +38,7 @@ public abstract class QuickBooksSubClient
         {
             Content = QuickBooksApi.JsonContent(body, bodyTypeInfo),
             RequestId = RequestIds.For(requestId),
+            Query = query,
         };
         return Api.SendForEntityAsync(request, entity, typeInfo, cancellationToken);
     }

@@ -132,6 +132,10 @@ public sealed class InvoiceCreateRequest
     /// <summary>Note not shown to the customer.</summary>
     [JsonPropertyName("PrivateNote")]
     public string? PrivateNote { get; init; }
+
+    /// <summary>Currency; send it only in companies with multicurrency (QBO uses the customer's currency otherwise).</summary>
+    [JsonPropertyName("CurrencyRef")]
+    public QuickBooksReference? CurrencyRef { get; init; }
 }
 
 /// <summary>The body of a payment create: a customer and a total amount, optionally applied to invoices.</summary>
@@ -160,4 +164,118 @@ public sealed class PaymentCreateRequest
     /// <summary>Note not shown to the customer.</summary>
     [JsonPropertyName("PrivateNote")]
     public string? PrivateNote { get; init; }
+
+    /// <summary>Currency; send it only in companies with multicurrency.</summary>
+    [JsonPropertyName("CurrencyRef")]
+    public QuickBooksReference? CurrencyRef { get; init; }
+}
+
+/// <summary>
+/// A sparse update of an invoice: only the fields set here change (<see cref="Line"/>, when set, replaces every line);
+/// <see cref="Id"/> and the current <see cref="SyncToken"/> are required.
+/// </summary>
+public sealed class InvoiceUpdateRequest
+{
+    /// <summary>The invoice's id.</summary>
+    [JsonPropertyName("Id")]
+    public required string Id { get; init; }
+
+    /// <summary>The invoice's current sync token; a stale one is refused with fault 5010.</summary>
+    [JsonPropertyName("SyncToken")]
+    public required string SyncToken { get; init; }
+
+    /// <summary>Always <see langword="true"/>: a sparse update never blanks out fields it does not name.</summary>
+    [JsonPropertyName("sparse")]
+    public bool Sparse { get; } = true;
+
+    /// <summary>The customer billed.</summary>
+    [JsonPropertyName("CustomerRef")]
+    public QuickBooksReference? CustomerRef { get; init; }
+
+    /// <summary>The new lines (all of them).</summary>
+    [JsonPropertyName("Line")]
+    public IReadOnlyList<QuickBooksLine>? Line { get; init; }
+
+    /// <summary>The invoice number (at most 21 characters).</summary>
+    [JsonPropertyName("DocNumber")]
+    public string? DocNumber { get; init; }
+
+    /// <summary>Transaction date.</summary>
+    [JsonPropertyName("TxnDate")]
+    public DateOnly? TxnDate { get; init; }
+
+    /// <summary>Due date.</summary>
+    [JsonPropertyName("DueDate")]
+    public DateOnly? DueDate { get; init; }
+
+    /// <summary>Note not shown to the customer.</summary>
+    [JsonPropertyName("PrivateNote")]
+    public string? PrivateNote { get; init; }
+
+    /// <summary>Currency (only in companies with multicurrency).</summary>
+    [JsonPropertyName("CurrencyRef")]
+    public QuickBooksReference? CurrencyRef { get; init; }
+}
+
+/// <summary>
+/// A sparse update of a payment: only the fields set here change (<see cref="Line"/>, when set, replaces every line);
+/// <see cref="Id"/> and the current <see cref="SyncToken"/> are required.
+/// </summary>
+public sealed class PaymentUpdateRequest
+{
+    /// <summary>The payment's id.</summary>
+    [JsonPropertyName("Id")]
+    public required string Id { get; init; }
+
+    /// <summary>The payment's current sync token; a stale one is refused with fault 5010.</summary>
+    [JsonPropertyName("SyncToken")]
+    public required string SyncToken { get; init; }
+
+    /// <summary>Always <see langword="true"/>: a sparse update never blanks out fields it does not name.</summary>
+    [JsonPropertyName("sparse")]
+    public bool Sparse { get; } = true;
+
+    /// <summary>The paying customer.</summary>
+    [JsonPropertyName("CustomerRef")]
+    public QuickBooksReference? CustomerRef { get; init; }
+
+    /// <summary>Total amount received.</summary>
+    [JsonPropertyName("TotalAmt")]
+    public decimal? TotalAmt { get; init; }
+
+    /// <summary>Transaction date.</summary>
+    [JsonPropertyName("TxnDate")]
+    public DateOnly? TxnDate { get; init; }
+
+    /// <summary>The new lines applying the amount to invoices (all of them).</summary>
+    [JsonPropertyName("Line")]
+    public IReadOnlyList<QuickBooksLine>? Line { get; init; }
+
+    /// <summary>Reference number.</summary>
+    [JsonPropertyName("PaymentRefNum")]
+    public string? PaymentRefNum { get; init; }
+
+    /// <summary>Note not shown to the customer.</summary>
+    [JsonPropertyName("PrivateNote")]
+    public string? PrivateNote { get; init; }
+
+    /// <summary>Currency (only in companies with multicurrency).</summary>
+    [JsonPropertyName("CurrencyRef")]
+    public QuickBooksReference? CurrencyRef { get; init; }
+}
+
+/// <summary>The body of a void or delete: which transaction, at which version.</summary>
+public sealed class QuickBooksTransactionReference
+{
+    /// <summary>The transaction's id.</summary>
+    [JsonPropertyName("Id")]
+    public required string Id { get; init; }
+
+    /// <summary>The transaction's current sync token; a stale one is refused with fault 5010.</summary>
+    [JsonPropertyName("SyncToken")]
+    public required string SyncToken { get; init; }
+
+    /// <summary>Set on a payment void (QBO voids payments through a sparse update).</summary>
+    [JsonPropertyName("sparse")]
+    public bool? Sparse { get; init; }
 }

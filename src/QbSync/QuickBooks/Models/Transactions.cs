@@ -146,3 +146,23 @@ public sealed class Payment : QuickBooksEntity
     [JsonPropertyName("CurrencyRef")]
     public QuickBooksReference? CurrencyRef { get; init; }
 }
+
+/// <summary>The company's preferences, as far as QbSync reads them.</summary>
+public sealed class CompanyPreferences : QuickBooksEntity
+{
+    /// <summary>Currency settings.</summary>
+    [JsonPropertyName("CurrencyPrefs")]
+    public CurrencyPreferences? CurrencyPrefs { get; init; }
+}
+
+/// <summary>The company's currency settings.</summary>
+public sealed class CurrencyPreferences
+{
+    /// <summary>Whether the company uses multicurrency.</summary>
+    [JsonPropertyName("MultiCurrencyEnabled")]
+    public bool? MultiCurrencyEnabled { get; init; }
+
+    /// <summary>The company's home currency (<c>value</c> is the ISO code, for example <c>USD</c>).</summary>
+    [JsonPropertyName("HomeCurrency")]
+    public QuickBooksReference? HomeCurrency { get; init; }
+}

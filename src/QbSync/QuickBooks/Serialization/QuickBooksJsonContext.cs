@@ -23,6 +23,10 @@ namespace QbSync.QuickBooks.Serialization;
 [JsonSerializable(typeof(CustomerUpdateRequest))]
 [JsonSerializable(typeof(InvoiceCreateRequest))]
 [JsonSerializable(typeof(PaymentCreateRequest))]
+[JsonSerializable(typeof(InvoiceUpdateRequest))]
+[JsonSerializable(typeof(PaymentUpdateRequest))]
+[JsonSerializable(typeof(QuickBooksTransactionReference))]
+[JsonSerializable(typeof(CompanyPreferences))]
 internal sealed partial class QuickBooksJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -155,12 +155,13 @@ public class LeasesAndProgressTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        // Generous: the machine may be busy; the condition normally holds within milliseconds.
+        for (var i = 0; i < 3000 && !condition(); i++)
         {
             await Task.Delay(10);
         }
 
-        condition().Should().BeTrue("the condition should hold within 5 s");
+        condition().Should().BeTrue("the condition should hold within 30 s");
     }
 
     private sealed class SynchronousProgress(Action<SyncRunProgress> report) : IProgress<SyncRunProgress>

@@ -1,0 +1,212 @@
+using Microsoft.Extensions.DependencyInjection;
+using QbSync.Billing;
+using QbSync.Sqlite;
+using QbSync.Stores;
+using QbSync.Sync;
+using QbSync.Testing;
+
+namespace QbSync.Tests.Billing;
+
+public sealed class BillingExactlyOnceTests
+{
+    [Fact]
+    public async Task A_crash_between_the_create_and_the_save_never_makes_a_second_invoice()
+    {
+        var store = new CrashingBillingStore(new InMemoryBillingDocumentStore());
+        var accounts = new InMemoryAccountStore();
+        using var first = new BillingHarness(billingStore: store, accountStore: accounts);
+        await first.SyncedAccountAsync("a1", "Acme Ltd");
+        await first.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i1", "a1"));
+        store.CrashOnNextSuccess = true;
+
+        await FluentActions.Awaiting(() => first.RunAsync()).Should().ThrowAsync<SimulatedCrashException>();
+        first.Company.Invoices.Should().ContainSingle("QBO got the create before the process stopped");
+        var left = await store.Inner.GetAsync(BillingHarness.Firm, "invoice:i1");
+        left!.Status.Should().Be(SyncStatus.Syncing);
+        left.Intent!.RequestId.Should().NotBeNullOrEmpty("the requestid was stored before the call");
+
+        using var restarted = new BillingHarness(billingStore: store.Inner, accountStore: accounts, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2");
+        (await restarted.RunAsync()).Claimed.Should().Be(0, "the first worker's lease still holds");
+        first.Time.Advance(TimeSpan.FromMinutes(6));
+        first.Qbo.Journal.Clear();
+        await restarted.RunAsync();
+
+        var state = await restarted.StateAsync(BillingDocumentKind.Invoice, "i1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        restarted.Company.Invoices.Should().ContainSingle();
+        state.QuickBooksId.Should().Be(restarted.Company.Invoices[0]["Id"]!.GetValue<string>());
+        restarted.QboRequests.Should().Contain(r => r.Kind == FakeRequestKind.Query, "the resume looks for the invoice first")
+            .And.NotContain(r => r.Kind == FakeRequestKind.Create);
+    }
+
+    [Fact]
+    public async Task A_crash_while_saving_a_batch_never_makes_a_second_document_on_restart()
+    {
+        var store = new CrashingBillingStore(new InMemoryBillingDocumentStore());
+        var accounts = new InMemoryAccountStore();
+        using var first = new BillingHarness(billingStore: store, accountStore: accounts);
+        await first.SyncedAccountAsync("a1", "Acme Ltd");
+        await first.SyncedAccountAsync("a2", "Beta LLC");
+        for (var i = 0; i < 6; i++)
+        {
+            await first.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i" + i, i % 2 == 0 ? "a1" : "a2") with { Number = null });
+        }
+
+        store.CrashOnNextSuccess = true;
+        await FluentActions.Awaiting(() => first.RunAsync()).Should().ThrowAsync<SimulatedCrashException>();
+        first.QboRequests.Count(r => r.Kind == FakeRequestKind.Batch).Should().Be(1);
+        first.Company.Invoices.Should().HaveCount(6);
+        var intents = new List<BillingIntent>();
+        for (var i = 0; i < 6; i++)
+        {
+            intents.Add((await store.Inner.GetAsync(BillingHarness.Firm, "invoice:i" + i))!.Intent!);
+        }
+
+        intents.Select(x => x.BatchRequestId).Distinct().Should().ContainSingle().Which.Should().NotBeNull("the batch requestid was stored with every item");
+        intents.Select(x => x.BatchItemId).Should().OnlyHaveUniqueItems().And.OnlyContain(id => id!.Length <= 10);
+
+        using var restarted = new BillingHarness(billingStore: store.Inner, accountStore: accounts, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2");
+        first.Time.Advance(TimeSpan.FromMinutes(6));
+        first.Qbo.Journal.Clear();
+        var run = await restarted.RunAsync();
+
+        run.Synced.Should().Be(6);
+        restarted.Company.Invoices.Should().HaveCount(6, "every item was found by its tag, none created again");
+        restarted.QboRequests.Should().NotContain(r => r.Kind == FakeRequestKind.Create || r.Kind == FakeRequestKind.Batch);
+    }
+
+    [Fact]
+    public async Task Two_workers_on_one_sqlite_file_never_send_a_document_twice()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "qbsync-billing-" + Guid.NewGuid().ToString("N") + ".db");
+        var connection = "Data Source=" + path;
+        try
+        {
+            using var one = new BillingHarness(billingStore: new SqliteBillingDocumentStore(connection), accountStore: new SqliteAccountStore(connection), workerId: "worker-1");
+            using var two = new BillingHarness(billingStore: new SqliteBillingDocumentStore(connection), accountStore: new SqliteAccountStore(connection),
+                sharedFake: one.Qbo, sharedTime: one.Time, workerId: "worker-2");
+            for (var a = 0; a < 4; a++)
+            {
+                await one.SyncedAccountAsync("a" + a, "Client " + a);
+            }
+
+            for (var i = 0; i < 80; i++)
+            {
+                var recorder = i % 2 == 0 ? one : two;
+                await recorder.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i" + i, "a" + (i % 4)) with { Number = null });
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                await one.Billing.RecordPaymentAsync(BillingHarness.Firm, BillingHarness.Payment("p" + i, "a" + (i % 4), 300m, new PaymentApplication("i" + i, 300m)));
+            }
+
+            var results = await Task.WhenAll(Task.Run(() => one.RunAsync()), Task.Run(() => two.RunAsync()), Task.Run(() => one.RunAsync()), Task.Run(() => two.RunAsync()));
+            await one.RunAsync();
+            await two.RunAsync();
+
+            results.Sum(r => r.Synced).Should().BeGreaterThan(0);
+            one.Company.Invoices.Should().HaveCount(80);
+            one.Company.Invoices.Select(i => i["PrivateNote"]!.GetValue<string>()).Should().OnlyHaveUniqueItems();
+            one.Company.Payments.Should().HaveCount(20);
+            var page = await one.Billing.ListDocumentsAsync(one.Admin, new BillingDocumentQuery { PageSize = 1000 });
+            page.Items.Should().HaveCount(100).And.OnlyContain(s => s.Status == SyncStatus.Synced);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(path + suffix);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_background_worker_runs_firms_with_due_documents()
+    {
+        using var h = new BillingHarness(services: s => s.AddQbSync().AddBackgroundWorker());
+        await h.SyncedAccountAsync("a1", "Acme Ltd");
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i1", "a1"));
+
+        var firms = await h.Sync.Services.GetRequiredService<SyncWorker>().RunOnceAsync();
+
+        firms.Should().Be(1);
+        (await h.StateAsync(BillingDocumentKind.Invoice, "i1")).Status.Should().Be(SyncStatus.Synced);
+    }
+}
+
+internal sealed class SimulatedCrashException : Exception;
+
+/// <summary>Stops saving (as a stopped process would) from the first successful outcome on: that save and every write
+/// after it throw.</summary>
+internal sealed class CrashingBillingStore(IBillingDocumentStore inner) : IBillingDocumentStore
+{
+    private volatile bool _dead;
+
+    public IBillingDocumentStore Inner => inner;
+
+    public bool CrashOnNextSuccess { get; set; }
+
+    public Task<BillingDocumentRecord?> TryUpdateAsync(BillingDocumentRecord record, long expectedVersion, BillingHistoryEntry? history = null, CancellationToken cancellationToken = default)
+    {
+        if (_dead || (CrashOnNextSuccess && history?.Trigger == BillingTrigger.Succeeded))
+        {
+            _dead = true;
+            throw new SimulatedCrashException();
+        }
+
+        return inner.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<BillingDocumentRecord>> ClaimDueAsync(string firmId, string ownerId, DateTimeOffset now, TimeSpan leaseDuration, int maxCount, CancellationToken cancellationToken = default) =>
+        _dead ? throw new SimulatedCrashException() : inner.ClaimDueAsync(firmId, ownerId, now, leaseDuration, maxCount, cancellationToken);
+
+    public Task<BillingDocumentRecord?> GetAsync(string firmId, string documentKey, CancellationToken cancellationToken = default) => inner.GetAsync(firmId, documentKey, cancellationToken);
+
+    public Task<BillingDocumentRecord?> TryInsertAsync(BillingDocumentRecord record, BillingHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
+
+    public Task<BillingDocumentPage> ListAsync(string firmId, BillingDocumentQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListFirmsWithDueDocumentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueDocumentsAsync(now, cancellationToken);
+
+    public Task<IReadOnlyList<BillingHistoryEntry>> GetHistoryAsync(string firmId, string documentKey, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, documentKey, cancellationToken);
+}
+
+public sealed class BillingLeaseTests
+{
+    [Fact]
+    public async Task The_lease_is_renewed_while_a_send_is_in_flight()
+    {
+        // A 90-second lease is renewed every 30 seconds, well inside the client's 100-second attempt timeout (which
+        // runs on the same fake clock).
+        using var h = new BillingHarness(sync: o => o.LeaseDuration = TimeSpan.FromSeconds(90));
+        await h.SyncedAccountAsync("a1", "Acme Ltd");
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("warm", "a1"));
+        await h.RunAsync();
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("slow", "a1"));
+        h.Qbo.Faults.SetLatency(TimeSpan.FromSeconds(2));
+
+        var run = h.RunAsync();
+        BillingDocumentRecord? started = null;
+        for (var i = 0; i < 200 && started?.Intent is null; i++)
+        {
+            await Task.Delay(20);
+            started = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
+        }
+
+        started!.Intent.Should().NotBeNull("the intent is stored before the send");
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        BillingDocumentRecord? renewed = null;
+        for (var i = 0; i < 100 && !(renewed?.LeaseUntil > started.LeaseUntil); i++)
+        {
+            await Task.Delay(20);
+            renewed = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
+        }
+
+        renewed!.LeaseUntil.Should().Be(started.LeaseUntil!.Value.AddSeconds(31), "a third of the lease passed while the call was in flight");
+        renewed.Status.Should().Be(SyncStatus.Syncing);
+        await run;
+        (await h.StateAsync(BillingDocumentKind.Invoice, "slow")).Status.Should().Be(SyncStatus.Synced);
+    }
+}
