@@ -30,7 +30,21 @@ public sealed class TokenRotationTests : IDisposable
         var second = new QuickBooksTokenManager(
             new QuickBooksOAuthClient(secondClient, first.Options, first.Time), shared, Options.Create(first.Options), first.Time);
         await first.SeedAsync("expired-access", "old-refresh", first.Time.GetUtcNow().AddMinutes(-1));
-        GivenRotations(first, TimeSpan.FromMilliseconds(300), ("access-1", "refresh-1"), ("access-2", "refresh-2"));
+        var issued = 0;
+        first.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost())
+            .RespondWith(Response.Create().WithDelay(TimeSpan.FromMilliseconds(300)).WithCallback(_ =>
+            {
+                var n = Interlocked.Increment(ref issued);
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = 200,
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = OAuthTestHost.TokenJson("access-" + n, "refresh-" + n),
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
 
         var tokens = await Task.WhenAll(first.Manager.GetAccessTokenAsync(Realm), second.GetAccessTokenAsync(Realm));
 
@@ -135,6 +149,25 @@ public sealed class TokenRotationTests : IDisposable
         host.Time.Advance(TimeSpan.FromSeconds(6));
         (await host.Manager.GetAccessTokenAsync(Realm)).Should().Be("new-access-secret");
         (await store.Inner.GetAsync(Realm))!.RefreshToken.Should().Be("new-refresh-secret", "stored at the next use");
+    }
+
+    [Fact]
+    public async Task A_set_refreshed_again_while_the_store_is_down_is_stored_over_the_version_it_replaces()
+    {
+        var store = new HoldingStore { Fail = true };
+        using var host = new OAuthTestHost(store: store);
+        await host.SeedAsync("expired-access", "refresh-0", host.Time.GetUtcNow().AddMinutes(-1));
+        GivenRotations(host, TimeSpan.FromMilliseconds(1), ("access-1", "refresh-1"), ("access-2", "refresh-2"));
+
+        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-1");
+        host.Time.Advance(TimeSpan.FromHours(1));
+        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-2");
+        host.RefreshRequests[1].Request().Body.Should().Contain("refresh_token=refresh-1", "the second refresh uses the unsaved set");
+
+        store.Fail = false;
+        host.Time.Advance(TimeSpan.FromSeconds(6));
+        (await host.Manager.GetAccessTokenAsync(Realm)).Should().Be("access-2");
+        (await store.Inner.GetAsync(Realm))!.RefreshToken.Should().Be("refresh-2");
     }
 
     // ------------------------------------------------------------------ 3. refresh timing

@@ -388,7 +388,9 @@ public class QuickBooksTokenManager
     private async Task<QuickBooksTokenSet> PersistRotatedAsync(string realmId, QuickBooksTokenSet refreshed, long expectedVersion)
     {
         var options = _options();
-        _unsaved[realmId] = new UnsavedTokens(refreshed, expectedVersion, _timeProvider.GetUtcNow() + UnsavedRetryInterval);
+
+        // Until stored, the set carries the version it replaces, so a refresh from it (or a late save) compares with that.
+        var pending = Remember(realmId, refreshed, expectedVersion);
         using var timeout = new CancellationTokenSource(options.TokenSaveTimeout, _timeProvider);
         var delay = TimeSpan.FromMilliseconds(50);
         for (var attempt = 1; ; attempt++)
@@ -398,7 +400,7 @@ public class QuickBooksTokenManager
                 var saved = await _store.TrySaveAsync(realmId, refreshed, expectedVersion, timeout.Token).ConfigureAwait(false);
                 if (saved is not null)
                 {
-                    ForgetUnsaved(realmId, refreshed);
+                    ForgetUnsaved(realmId, pending);
                     return saved;
                 }
 
@@ -406,19 +408,21 @@ public class QuickBooksTokenManager
                 if (latest is null)
                 {
                     // Disconnected meanwhile: these tokens belong to nobody now.
-                    ForgetUnsaved(realmId, refreshed);
+                    ForgetUnsaved(realmId, pending);
                     throw new QuickBooksReconnectRequiredException(realmId, QuickBooksConnectionStatus.NotConnected, "No tokens are stored for this realm.");
                 }
 
                 if (latest.ReconnectRequired)
                 {
                     // Marked by a process that was refused an older token; these tokens are valid: store them.
+                    ForgetUnsaved(realmId, pending);
                     expectedVersion = latest.Version;
+                    pending = Remember(realmId, refreshed, expectedVersion);
                     continue;
                 }
 
                 // Another process stored its rotation first; its set wins and is used here too.
-                ForgetUnsaved(realmId, refreshed);
+                ForgetUnsaved(realmId, pending);
                 AuthenticationLog.LostSaveRace(_logger, realmId);
                 return latest;
             }
@@ -444,7 +448,14 @@ public class QuickBooksTokenManager
         }
 
         AuthenticationLog.TokensNotStored(_logger, realmId, options.TokenSaveTimeout);
-        return refreshed;
+        return pending;
+    }
+
+    private QuickBooksTokenSet Remember(string realmId, QuickBooksTokenSet refreshed, long expectedVersion)
+    {
+        var pending = refreshed.WithVersion(expectedVersion);
+        _unsaved[realmId] = new UnsavedTokens(pending, expectedVersion, _timeProvider.GetUtcNow() + UnsavedRetryInterval);
+        return pending;
     }
 
     /// <summary>Reads the realm's tokens, preferring a rotated set not stored yet (and trying to store it).</summary>
