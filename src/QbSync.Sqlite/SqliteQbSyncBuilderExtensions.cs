@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QbSync.QuickBooks.Authentication;
+using QbSync.QuickBooks.Http;
 using QbSync.Stores;
 
 namespace QbSync.Sqlite;
@@ -57,6 +58,14 @@ public static class SqliteQbSyncBuilderExtensions
         services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
         services.RemoveAll<IQuickBooksEventInbox>();
         services.AddSingleton<IQuickBooksEventInbox>(sp => new SqliteQuickBooksEventInbox(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+
+        // The shared per-realm QBO budget, when asked for; null leaves the client its per-process throttle.
+        services.RemoveAll<SqliteRequestBudgetStore>();
+        services.AddSingleton(sp => new SqliteRequestBudgetStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value, sp.GetService<TimeProvider>()));
+        services.RemoveAll<IRealmRequestBudgetStore>();
+        services.AddSingleton<IRealmRequestBudgetStore>(sp => sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.ShareRequestBudget
+            ? sp.GetRequiredService<SqliteRequestBudgetStore>()
+            : null!);
         return builder;
     }
 }

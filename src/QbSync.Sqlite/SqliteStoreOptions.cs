@@ -12,4 +12,13 @@ public sealed class SqliteStoreOptions
     /// pooled connection, and the stores write). The file holds QuickBooks tokens: protect it like any secret store.
     /// </summary>
     public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>
+    /// Whether <c>AddQbSync(...).UseSqliteStore(...)</c> also registers <see cref="SqliteRequestBudgetStore"/>, so that
+    /// every process on this file together stays inside QBO's per-realm limits (requests in flight, requests and batch
+    /// requests per window). Costs a write transaction before and a statement after each request.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: each process keeps its own in-process limits (right for one
+    /// process per file).</value>
+    public bool ShareRequestBudget { get; set; }
 }

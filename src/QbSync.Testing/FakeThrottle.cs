@@ -23,12 +23,23 @@ public sealed class FakeThrottle
     public int ThrottledCount => _throttled;
 
     private int _throttled;
+    private int _peakInFlight;
+    private int _peakInWindow;
+
+    /// <summary>The most requests one realm had in flight at once (counted while throttling is enabled).</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <summary>The most requests one realm had in one window (<see cref="FakeThrottleOptions.Window"/>, counted while
+    /// throttling is enabled).</summary>
+    public int PeakInWindow => Volatile.Read(ref _peakInWindow);
 
     /// <summary>Forgets the windows and counters.</summary>
     public void Reset()
     {
         _realms.Clear();
         Interlocked.Exchange(ref _throttled, 0);
+        Interlocked.Exchange(ref _peakInFlight, 0);
+        Interlocked.Exchange(ref _peakInWindow, 0);
     }
 
     internal bool TryEnter(string realmId, bool isBatch)
@@ -49,6 +60,8 @@ public sealed class FakeThrottle
 
             state.InFlight++;
             state.Requests.Enqueue(now);
+            RaisePeak(ref _peakInFlight, state.InFlight);
+            RaisePeak(ref _peakInWindow, state.Requests.Count);
             if (isBatch)
             {
                 state.Batches.Enqueue(now);
@@ -69,9 +82,24 @@ public sealed class FakeThrottle
         }
     }
 
-    private static void Trim(Queue<DateTimeOffset> window, DateTimeOffset now)
+    private static void RaisePeak(ref int peak, int value)
     {
-        while (window.Count > 0 && now - window.Peek() >= TimeSpan.FromMinutes(1))
+        var current = Volatile.Read(ref peak);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref peak, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private void Trim(Queue<DateTimeOffset> window, DateTimeOffset now)
+    {
+        while (window.Count > 0 && now - window.Peek() >= _options.Window)
         {
             window.Dequeue();
         }

@@ -102,6 +102,10 @@ public sealed class FakeThrottleOptions
     /// <summary>Most batch requests per rolling minute per realm. Default 40.</summary>
     public int BatchRequestsPerMinutePerRealm { get; set; } = 40;
 
+    /// <summary>The rolling window the two per-minute limits count over. Default one minute, as QBO; shorten it to scale
+    /// time in tests (together with the client's <c>QuickBooksClientOptions.ThrottleWindow</c>).</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The <c>statusCode=</c> written in the 3001 message (429 in recent traffic, 403 in 2016). Default 429.</summary>
     public int StatusCodeInMessage { get; set; } = 429;
 

@@ -1,6 +1,7 @@
 // One process of the multi-process token test. Arguments (all required):
 //   --db <sqlite file> --api <fake base url> --token <token endpoint> --revoke <revocation endpoint>
 //   --realm <realm id> --customer <customer id> --seconds <how long>
+//   (or --postgres-schema <schema> instead of --db, for the PostgreSQL token store)
 // It reads a customer in a loop through the real client pipeline (token manager, SQLite token store with its
 // cross-process refresh lock), and prints one line per 10-second bucket and a final RESULT line. Exit code 0 when it
 // ran to the end, 2 when the realm was declared "reconnect required", 1 on any other crash.
@@ -21,7 +22,15 @@ for (var i = 0; i + 1 < args.Length; i += 2)
 
 var services = new ServiceCollection();
 services.AddLogging(logging => logging.AddProvider(new CountingLoggerProvider()).SetMinimumLevel(LogLevel.Information));
-services.AddSingleton<ITokenStore>(new SqliteTokenStore(new SqliteStoreOptions { ConnectionString = "Data Source=" + arguments["db"] }));
+// --postgres-schema <schema> runs the same process on the PostgreSQL token store (connection string from
+// QBSYNC_POSTGRES_CONNECTION, kept off the command line) instead of the SQLite file.
+services.AddSingleton<ITokenStore>(arguments.TryGetValue("postgres-schema", out var schema)
+    ? new QbSync.PostgreSql.PostgreSqlTokenStore(new QbSync.PostgreSql.PostgreSqlStoreOptions
+    {
+        ConnectionString = Environment.GetEnvironmentVariable("QBSYNC_POSTGRES_CONNECTION"),
+        Schema = schema,
+    })
+    : new SqliteTokenStore(new SqliteStoreOptions { ConnectionString = "Data Source=" + arguments["db"] }));
 services.AddQuickBooksClient(
     client => client.BaseUrl = new Uri(arguments["api"]),
     oauth =>

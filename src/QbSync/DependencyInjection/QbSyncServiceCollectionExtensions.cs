@@ -73,6 +73,10 @@ public static class QbSyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuickBooksClientOptions>, QuickBooksClientOptionsAttributeValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuickBooksClientOptions>, QuickBooksClientOptionsValidator>());
         services.TryAddSingleton<RealmThrottle>();
+        // The per-process limiter unless a shared budget store (several processes, one QBO company) is registered.
+        services.TryAddSingleton<IRealmRequestThrottle>(static sp => sp.GetService<IRealmRequestBudgetStore>() is { } budget
+            ? ActivatorUtilities.CreateInstance<SharedRealmThrottle>(sp, budget)
+            : sp.GetRequiredService<RealmThrottle>());
         services.TryAddTransient<RealmThrottleHandler>();
         services.AddQuickBooksAuthenticationCore();
 

@@ -19,7 +19,7 @@ public class PublicApiTests
 {
     private const string AcceptVariable = "QBSYNC_ACCEPT_API";
 
-    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite", "QbSync.AspNetCore", "QbSync.DataProtection" };
+    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite", "QbSync.AspNetCore", "QbSync.PostgreSql", "QbSync.DataProtection" };
 
     [Theory]
     [MemberData(nameof(ShippedAssemblies))]
@@ -67,6 +67,7 @@ public class PublicApiTests
         "QbSync.Testing" => typeof(QuickBooksOnlineFake).Assembly,
         "QbSync.Sqlite" => typeof(QbSync.Sqlite.SqliteAccountStore).Assembly,
         "QbSync.AspNetCore" => typeof(QbSync.AspNetCore.QbSyncProblemTypes).Assembly,
+        "QbSync.PostgreSql" => typeof(QbSync.PostgreSql.PostgreSqlAccountStore).Assembly,
         "QbSync.DataProtection" => typeof(QbSync.DataProtection.DataProtectionTokenProtector).Assembly,
         _ => throw new ArgumentOutOfRangeException(nameof(project), project, "Not a shipped project."),
     };

@@ -6,9 +6,9 @@ namespace QbSync.QuickBooks.Http;
 /// <summary>
 /// The per-realm limits QBO enforces, applied in this process before a request leaves: at most N requests in flight,
 /// M requests per window and B batch requests per window, per realm. Callers queue instead of failing. One instance
-/// per process (a singleton), shared by every client.
+/// per process (a singleton), shared by every client: the default <see cref="IRealmRequestThrottle"/>.
 /// </summary>
-internal sealed class RealmThrottle : IDisposable
+internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
 {
     private readonly PartitionedRateLimiter<ThrottleKey> _limiter;
 
@@ -70,13 +70,25 @@ internal sealed class RealmThrottle : IDisposable
         return lease;
     }
 
+    async ValueTask<IAsyncDisposable> IRealmRequestThrottle.AcquireAsync(string realmId, QuickBooksRequestKind kind, CancellationToken cancellationToken) =>
+        new LeasePermit(await AcquireAsync(realmId, kind, cancellationToken).ConfigureAwait(false));
+
     public void Dispose() => _limiter.Dispose();
+
+    private sealed class LeasePermit(RateLimitLease lease) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            lease.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 
     internal readonly record struct ThrottleKey(string RealmId, QuickBooksRequestKind Kind);
 }
 
 /// <summary>Holds each request until the realm's throttle lets it through.</summary>
-internal sealed class RealmThrottleHandler(RealmThrottle throttle, IOptions<QuickBooksClientOptions> options) : DelegatingHandler
+internal sealed class RealmThrottleHandler(IRealmRequestThrottle throttle, IOptions<QuickBooksClientOptions> options) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -86,7 +98,8 @@ internal sealed class RealmThrottleHandler(RealmThrottle throttle, IOptions<Quic
         }
 
         var kind = request.Options.TryGetValue(QuickBooksHttpRequestOptions.Kind, out var k) ? k : QuickBooksRequestKind.Standard;
-        using var lease = await throttle.AcquireAsync(realmId, kind, cancellationToken).ConfigureAwait(false);
+        var permit = await throttle.AcquireAsync(realmId, kind, cancellationToken).ConfigureAwait(false);
+        await using var _ = permit.ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         // The slot is held until the body is in, as QBO counts the request until then.
         await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);

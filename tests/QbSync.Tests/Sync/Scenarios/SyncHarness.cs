@@ -41,7 +41,7 @@ internal sealed class SyncHarness : IDisposable
             fake?.Invoke(o);
         });
         Company = Qbo.Company(realm);
-        Store = store ?? new InMemoryAccountStore();
+        Store = store ?? DefaultStore?.Invoke() ?? new InMemoryAccountStore();
 
         var collection = new ServiceCollection();
         collection.AddLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
@@ -89,6 +89,10 @@ internal sealed class SyncHarness : IDisposable
             Store.TrySaveFirmSettingsAsync(new FirmSyncSettings { FirmId = Firm, RealmId = realm }, 0).GetAwaiter().GetResult();
         }
     }
+
+    /// <summary>The store a harness gets when the test passes none: in-memory here; the SQLite and PostgreSQL test
+    /// projects compile these scenarios again and set it, so that every scenario runs once per store.</summary>
+    public static Func<IAccountStore>? DefaultStore { get; set; }
 
     public FakeTimeProvider Time { get; }
 
