@@ -102,13 +102,13 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         + "AND (lease_until IS NULL OR lease_until <= @now) ORDER BY firm_id;";
 
     private const string SelectSettings =
-        "SELECT realm_id, scope, create_missing_customers, version FROM {schema}.firm_settings WHERE firm_id = @firm;";
+        "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM {schema}.firm_settings WHERE firm_id = @firm;";
 
     // No conflict target: the firm's row existing and the realm held by another firm (ux_firm_settings_realm) both
     // make it a no-op.
     private const string InsertSettingsIfAbsent =
-        "INSERT INTO {schema}.firm_settings (firm_id, realm_id, scope, create_missing_customers, version) "
-        + "VALUES (@firm, @realm, @scope, @create, 1) ON CONFLICT DO NOTHING;";
+        "INSERT INTO {schema}.firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name) "
+        + "VALUES (@firm, @realm, @scope, @create, 1, @default_item) ON CONFLICT DO NOTHING;";
 
     private const string SelectFirmByRealm = "SELECT firm_id FROM {schema}.firm_settings WHERE realm_id = @realm;";
 
@@ -125,8 +125,8 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         + "SELECT count(*) FROM deleted;";
 
     private const string UpdateSettings =
-        "UPDATE {schema}.firm_settings SET realm_id = @realm, scope = @scope, create_missing_customers = @create, version = version + 1 "
-        + "WHERE firm_id = @firm AND version = @expected;";
+        "UPDATE {schema}.firm_settings SET realm_id = @realm, scope = @scope, create_missing_customers = @create, default_item_name = @default_item, "
+        + "version = version + 1 WHERE firm_id = @firm AND version = @expected;";
 
     private readonly PostgreSqlDatabase _database;
     private readonly bool _ownsDatabase;
@@ -402,6 +402,7 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
             Scope = (SyncScope)reader.GetInt32(1),
             CreateMissingCustomers = reader.GetBoolean(2),
             Version = reader.GetInt64(3),
+            DefaultItemName = reader.GetNullableString(4),
         };
     }
 
@@ -418,6 +419,7 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         command.Parameters.Text("realm", settings.RealmId);
         command.Parameters.Integer("scope", (int)settings.Scope);
         command.Parameters.Boolean("create", settings.CreateMissingCustomers);
+        command.Parameters.Text("default_item", settings.DefaultItemName);
         if (expectedVersion != 0)
         {
             command.Parameters.Bigint("expected", expectedVersion);

@@ -6,4 +6,5 @@ namespace QbSync.PostgreSql;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SyncProblem))]
 [JsonSerializable(typeof(SyncIntent))]
+[JsonSerializable(typeof(BillingDocumentRecord))]
 internal sealed partial class PostgreSqlJsonContext : JsonSerializerContext;

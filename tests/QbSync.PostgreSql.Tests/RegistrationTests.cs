@@ -19,6 +19,8 @@ public sealed class RegistrationTests(TestSchema schema) : IClassFixture<TestSch
             var accounts = provider.GetRequiredService<IAccountStore>();
             accounts.Should().BeOfType<PostgreSqlAccountStore>().And.BeSameAs(provider.GetRequiredService<IAccountStore>());
             provider.GetRequiredService<ITokenStore>().Should().BeOfType<PostgreSqlTokenStore>();
+            provider.GetRequiredService<IBillingDocumentStore>().Should().BeOfType<PostgreSqlBillingDocumentStore>()
+                .And.BeSameAs(provider.GetRequiredService<IBillingDocumentStore>());
             provider.GetRequiredService<IRealmRequestBudgetStore>().Should().BeOfType<PostgreSqlRequestBudgetStore>("the PostgreSQL store shares the QBO budget by default");
             services.Count(d => d.ServiceType == typeof(IAccountStore)).Should().Be(1);
 
