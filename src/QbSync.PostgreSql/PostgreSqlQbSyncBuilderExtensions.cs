@@ -12,10 +12,11 @@ namespace QbSync.PostgreSql;
 public static class PostgreSqlQbSyncBuilderExtensions
 {
     /// <summary>
-    /// Keeps accounts, history, firm settings, billing documents and QuickBooks tokens in a PostgreSQL schema shared by
-    /// every process of the app: registers <see cref="PostgreSqlAccountStore"/> as the <see cref="IAccountStore"/>,
+    /// Keeps accounts, history, firm settings, billing documents, webhook events and QuickBooks tokens in a PostgreSQL
+    /// schema shared by every process of the app: registers <see cref="PostgreSqlAccountStore"/> as the <see cref="IAccountStore"/>,
     /// <see cref="PostgreSqlTokenStore"/> as the <see cref="ITokenStore"/>,
-    /// <see cref="PostgreSqlBillingDocumentStore"/> as the <see cref="IBillingDocumentStore"/> and (unless
+    /// <see cref="PostgreSqlBillingDocumentStore"/> as the <see cref="IBillingDocumentStore"/>,
+    /// <see cref="PostgreSqlQuickBooksEventInbox"/> as the <see cref="IQuickBooksEventInbox"/> and (unless
     /// <see cref="PostgreSqlStoreOptions.ShareRequestBudget"/> is off) <see cref="PostgreSqlRequestBudgetStore"/> as the
     /// <see cref="IRealmRequestBudgetStore"/>, as singletons over one connection pool, replacing earlier registrations.
     /// The schema is migrated at first use.
@@ -75,11 +76,13 @@ public static class PostgreSqlQbSyncBuilderExtensions
         services.RemoveAll<PostgreSqlTokenStore>();
         services.RemoveAll<PostgreSqlRequestBudgetStore>();
         services.RemoveAll<PostgreSqlBillingDocumentStore>();
+        services.RemoveAll<PostgreSqlQuickBooksEventInbox>();
         services.AddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value, "options"));
         services.AddSingleton(sp => new PostgreSqlAccountStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.AddSingleton(sp => new PostgreSqlTokenStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetService<ITokenProtector>()));
         services.AddSingleton(sp => new PostgreSqlRequestBudgetStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.AddSingleton(sp => new PostgreSqlBillingDocumentStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.AddSingleton(sp => new PostgreSqlQuickBooksEventInbox(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
 
         services.RemoveAll<IAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<PostgreSqlAccountStore>());
@@ -87,6 +90,8 @@ public static class PostgreSqlQbSyncBuilderExtensions
         services.AddSingleton<ITokenStore>(sp => sp.GetRequiredService<PostgreSqlTokenStore>());
         services.RemoveAll<IBillingDocumentStore>();
         services.AddSingleton<IBillingDocumentStore>(sp => sp.GetRequiredService<PostgreSqlBillingDocumentStore>());
+        services.RemoveAll<IQuickBooksEventInbox>();
+        services.AddSingleton<IQuickBooksEventInbox>(sp => sp.GetRequiredService<PostgreSqlQuickBooksEventInbox>());
         services.RemoveAll<IRealmRequestBudgetStore>();
         // Resolves to null when the budget is not shared: the client then keeps its per-process throttle.
         services.AddSingleton<IRealmRequestBudgetStore>(sp => sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.ShareRequestBudget

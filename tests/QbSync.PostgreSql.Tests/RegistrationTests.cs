@@ -21,6 +21,7 @@ public sealed class RegistrationTests(TestSchema schema) : IClassFixture<TestSch
             provider.GetRequiredService<ITokenStore>().Should().BeOfType<PostgreSqlTokenStore>();
             provider.GetRequiredService<IBillingDocumentStore>().Should().BeOfType<PostgreSqlBillingDocumentStore>()
                 .And.BeSameAs(provider.GetRequiredService<IBillingDocumentStore>());
+            provider.GetRequiredService<IQuickBooksEventInbox>().Should().BeOfType<PostgreSqlQuickBooksEventInbox>();
             provider.GetRequiredService<IRealmRequestBudgetStore>().Should().BeOfType<PostgreSqlRequestBudgetStore>("the PostgreSQL store shares the QBO budget by default");
             services.Count(d => d.ServiceType == typeof(IAccountStore)).Should().Be(1);
 
