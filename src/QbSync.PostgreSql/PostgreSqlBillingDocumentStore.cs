@@ -77,6 +77,10 @@ public sealed class PostgreSqlBillingDocumentStore : IBillingDocumentStore, IAsy
         "SELECT DISTINCT firm_id FROM {schema}.billing_documents WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now "
         + "AND (lease_until IS NULL OR lease_until <= @now) ORDER BY firm_id;";
 
+    private const string PurgeFirm =
+        "WITH history AS (DELETE FROM {schema}.billing_history WHERE firm_id = @firm) "
+        + "DELETE FROM {schema}.billing_documents WHERE firm_id = @firm;";
+
     private readonly PostgreSqlDatabase _database;
     private readonly bool _ownsDatabase;
     private readonly string _selectOne;
@@ -88,6 +92,7 @@ public sealed class PostgreSqlBillingDocumentStore : IBillingDocumentStore, IAsy
     private readonly string _list;
     private readonly string _claim;
     private readonly string _selectFirmsWithDue;
+    private readonly string _purgeFirm;
 
     /// <summary>Creates a store over the schema the options name. Nothing is opened until first use.</summary>
     /// <param name="options">The options.</param>
@@ -118,12 +123,24 @@ public sealed class PostgreSqlBillingDocumentStore : IBillingDocumentStore, IAsy
         _list = database.Qualify(List);
         _claim = database.Qualify(Claim);
         _selectFirmsWithDue = database.Qualify(SelectFirmsWithDue);
+        _purgeFirm = database.Qualify(PurgeFirm);
     }
 
     /// <summary>Creates or upgrades the schema now rather than at first use (see <see cref="PostgreSqlAccountStore.MigrateAsync"/>).</summary>
     /// <param name="cancellationToken">Stops waiting (a migration in progress still completes).</param>
     /// <returns>A task that completes once the schema is current.</returns>
     public Task MigrateAsync(CancellationToken cancellationToken = default) => _database.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One statement.</remarks>
+    public async Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var command = await _database.CommandAsync(_purgeFirm, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("firm", firmId);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async Task<BillingDocumentRecord?> GetAsync(string firmId, string documentKey, CancellationToken cancellationToken = default)

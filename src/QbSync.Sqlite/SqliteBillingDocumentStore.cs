@@ -55,6 +55,10 @@ public sealed class SqliteBillingDocumentStore : IBillingDocumentStore
         "SELECT DISTINCT firm_id FROM billing_documents WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
         + "AND (lease_until IS NULL OR lease_until <= $now) ORDER BY firm_id COLLATE BINARY;";
 
+    private const string DeleteFirmHistory = "DELETE FROM billing_history WHERE firm_id = $firm;";
+
+    private const string DeleteFirmDocuments = "DELETE FROM billing_documents WHERE firm_id = $firm;";
+
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates a store over the database the options name. Nothing is opened until first use.</summary>
@@ -240,6 +244,35 @@ public sealed class SqliteBillingDocumentStore : IBillingDocumentStore
         }
 
         return history.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction.</remarks>
+    public async Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        int deleted;
+        using (var history = connection.CreateCommand())
+        {
+            history.Transaction = transaction;
+            history.CommandText = DeleteFirmHistory;
+            history.Parameters.AddWithValue("$firm", firmId);
+            await history.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using (var documents = connection.CreateCommand())
+        {
+            documents.Transaction = transaction;
+            documents.CommandText = DeleteFirmDocuments;
+            documents.Parameters.AddWithValue("$firm", firmId);
+            deleted = await documents.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private static async Task AppendHistoryAsync(SqliteConnection connection, SqliteTransaction transaction, BillingHistoryEntry? history, CancellationToken cancellationToken)

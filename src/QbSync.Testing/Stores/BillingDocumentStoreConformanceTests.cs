@@ -169,6 +169,28 @@ public abstract class BillingDocumentStoreConformanceTests
         Assert.NotNull(await store.TryInsertAsync(NewInvoice(other, "i1")));
     }
 
+    /// <summary>Purging a firm deletes its documents and their history, and nothing of another firm.</summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task PurgeFirmDeletesTheFirmsDocumentsAndHistoryOnly()
+    {
+        var store = await CreateStoreAsync();
+        var firm = NewFirmId();
+        var other = NewFirmId();
+        await store.TryInsertAsync(NewInvoice(firm, "i1"), History(NewInvoice(firm, "i1"), SyncStatus.NotSynced, SyncStatus.Syncing, "recorded"));
+        await store.TryInsertAsync(NewPayment(firm, "p1"));
+        await store.TryInsertAsync(NewInvoice(other, "i1"), History(NewInvoice(other, "i1"), SyncStatus.NotSynced, SyncStatus.Syncing, "kept"));
+
+        Assert.Equal(2, await store.PurgeFirmAsync(firm));
+
+        Assert.Null(await store.GetAsync(firm, "invoice:i1"));
+        Assert.Empty((await store.ListAsync(firm, new BillingDocumentQuery())).Items);
+        Assert.Empty(await store.GetHistoryAsync(firm, "invoice:i1"));
+        Assert.NotNull(await store.GetAsync(other, "invoice:i1"));
+        Assert.Single(await store.GetHistoryAsync(other, "invoice:i1"));
+        Assert.Equal(0, await store.PurgeFirmAsync(firm));
+    }
+
     /// <summary>An update with the version read wins once; a stale one returns null and writes nothing, history
     /// included.</summary>
     /// <returns>The test.</returns>

@@ -67,4 +67,10 @@ public interface IBillingDocumentStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The entries.</returns>
     Task<IReadOnlyList<BillingHistoryEntry>> GetHistoryAsync(string firmId, string documentKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every billing document of the firm and their history (the firm's data is being purged).</summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The number of documents deleted.</returns>
+    Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default);
 }

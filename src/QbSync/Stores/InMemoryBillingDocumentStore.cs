@@ -156,6 +156,27 @@ public sealed class InMemoryBillingDocumentStore : IBillingDocumentStore
         Payment = record.Payment is null ? null : record.Payment with { Applications = record.Payment.Applications.ToArray().AsReadOnly() },
     };
 
+    /// <inheritdoc />
+    public Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<int>(cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            var keys = _documents.Keys.Where(k => k.FirmId == firmId).ToList();
+            foreach (var key in keys)
+            {
+                _documents.Remove(key);
+            }
+
+            return Task.FromResult(keys.Count);
+        }
+    }
+
     private sealed class Entry(BillingDocumentRecord record)
     {
         public BillingDocumentRecord Record { get; set; } = record;

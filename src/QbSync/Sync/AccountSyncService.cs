@@ -21,6 +21,7 @@ internal sealed partial class AccountSyncService(
     LinkVerifier verifier,
     CustomerDirectoryCache directories,
     SyncWorkSignal signal,
+    IEnumerable<IBillingDocumentStore> billingStores,
     ILogger<AccountSyncService> logger) : IAccountSyncService
 {
     public async Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default)
@@ -307,6 +308,12 @@ internal sealed partial class AccountSyncService(
         }
 
         var deleted = await store.PurgeFirmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        // The firm's invoices and payments (and their history) go with it.
+        foreach (var billing in billingStores)
+        {
+            await billing.PurgeFirmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        }
+
         LogPurged(logger, actor.FirmId, deleted, actor.UserId);
         return deleted;
     }

@@ -171,6 +171,8 @@ internal sealed class CrashingBillingStore(IBillingDocumentStore inner) : IBilli
     public Task<IReadOnlyList<string>> ListFirmsWithDueDocumentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueDocumentsAsync(now, cancellationToken);
 
     public Task<IReadOnlyList<BillingHistoryEntry>> GetHistoryAsync(string firmId, string documentKey, CancellationToken cancellationToken = default) => inner.GetHistoryAsync(firmId, documentKey, cancellationToken);
+
+    public Task<int> PurgeFirmAsync(string firmId, CancellationToken cancellationToken = default) => inner.PurgeFirmAsync(firmId, cancellationToken);
 }
 
 public sealed class BillingLeaseTests

@@ -1,3 +1,5 @@
+using QbSync.Stores;
+using Microsoft.Extensions.DependencyInjection;
 using QbSync.QuickBooks.Authentication;
 using QbSync.Sync;
 using QbSync.Testing;
@@ -111,25 +113,42 @@ public sealed class TenantTests : IDisposable
     [Fact]
     public async Task Purging_a_firm_revokes_its_tokens_and_deletes_records_history_problems_and_settings_only_for_the_owner()
     {
-        await _h.AddAccountAsync("a1", "Acme Ltd");
-        await _h.AddAccountAsync("a2", "Beta LLC");
-        _h.Company.AddVendor("Beta LLC");
-        (await _h.Service.SyncAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
-        (await _h.Service.SyncAsync(_h.Admin, "a2")).Status.Should().Be(SyncStatus.Failed);
-        await _h.Service.RegisterAccountAsync(SyncHarness.OtherFirm, new AccountInfo("a1", "Other firm's account", true));
-        await FluentActions.Awaiting(() => _h.Service.PurgeFirmAsync(_h.Admin)).Should().ThrowAsync<SyncAuthorizationException>();
+        using var h = new SyncHarness(services: s => s.AddSingleton<IBillingDocumentStore>(new InMemoryBillingDocumentStore()));
+        await h.AddAccountAsync("a1", "Acme Ltd");
+        await h.AddAccountAsync("a2", "Beta LLC");
+        h.Company.AddVendor("Beta LLC");
+        (await h.Service.SyncAsync(h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        (await h.Service.SyncAsync(h.Admin, "a2")).Status.Should().Be(SyncStatus.Failed);
+        await h.Service.RegisterAccountAsync(SyncHarness.OtherFirm, new AccountInfo("a1", "Other firm's account", true));
+        var billing = h.Services.GetRequiredService<QbSync.Billing.IBillingSyncService>();
+        var invoice = new InvoiceInfo
+        {
+            InvoiceId = "i1",
+            AccountId = "a1",
+            Number = "INV-1",
+            IssueDate = new DateOnly(2026, 11, 2),
+            DueDate = new DateOnly(2026, 12, 2),
+            Currency = "USD",
+            Lines = [new InvoiceLineInfo("Tax return 2025", 1m, 300m, 300m, "Tax Return")],
+        };
+        await billing.RecordInvoiceAsync(SyncHarness.Firm, invoice);
+        await billing.RecordInvoiceAsync(SyncHarness.OtherFirm, invoice);
+        await FluentActions.Awaiting(() => h.Service.PurgeFirmAsync(h.Admin)).Should().ThrowAsync<SyncAuthorizationException>();
 
-        var deleted = await _h.Service.PurgeFirmAsync(_h.Owner);
+        var deleted = await h.Service.PurgeFirmAsync(h.Owner);
 
         deleted.Should().Be(2);
-        (await _h.Tokens.GetAsync(SyncHarness.Realm)).Should().BeNull();
-        _h.Qbo.Journal.Requests.Should().Contain(r => r.Kind == FakeRequestKind.Revoke);
-        (await _h.Store.GetAsync(SyncHarness.Firm, "a1")).Should().BeNull();
-        (await _h.Store.GetHistoryAsync(SyncHarness.Firm, "a1")).Should().BeEmpty();
-        (await _h.Store.GetFirmSettingsAsync(SyncHarness.Firm)).Should().BeNull();
-        (await _h.Service.ListProblemsAsync(_h.Owner)).Should().BeEmpty();
-        (await _h.Store.FindFirmByRealmAsync(SyncHarness.Realm)).Should().BeNull();
-        (await _h.Store.GetAsync(SyncHarness.OtherFirm, "a1")).Should().NotBeNull("other firms are untouched");
+        (await h.Tokens.GetAsync(SyncHarness.Realm)).Should().BeNull();
+        h.Qbo.Journal.Requests.Should().Contain(r => r.Kind == FakeRequestKind.Revoke);
+        (await h.Store.GetAsync(SyncHarness.Firm, "a1")).Should().BeNull();
+        (await h.Store.GetHistoryAsync(SyncHarness.Firm, "a1")).Should().BeEmpty();
+        (await h.Store.GetFirmSettingsAsync(SyncHarness.Firm)).Should().BeNull();
+        (await h.Service.ListProblemsAsync(h.Owner)).Should().BeEmpty();
+        (await h.Store.FindFirmByRealmAsync(SyncHarness.Realm)).Should().BeNull();
+        (await h.Store.GetAsync(SyncHarness.OtherFirm, "a1")).Should().NotBeNull("other firms are untouched");
+        var documents = h.Services.GetRequiredService<IBillingDocumentStore>();
+        (await documents.ListAsync(SyncHarness.Firm, new BillingDocumentQuery())).Items.Should().BeEmpty("the firm's invoices and payments go with it");
+        (await documents.ListAsync(SyncHarness.OtherFirm, new BillingDocumentQuery())).Items.Should().ContainSingle();
     }
 
     [Fact]
