@@ -317,7 +317,8 @@ internal sealed partial class PendingWorkRunner(
             {
                 LogDroppedFromBatch(logger, run.FirmId, record.AccountId);
                 keeper.Untrack(record.AccountId);
-                run.Done(latest ?? record);
+                // Counted as it is now (an unsync made it Skipped), not as the Syncing copy this run held.
+                run.Done(latest ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record);
             }
         }
 
