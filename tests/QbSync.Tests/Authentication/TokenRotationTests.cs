@@ -58,18 +58,31 @@ public sealed class TokenRotationTests : IDisposable
     public async Task Invalid_grant_after_another_process_rotated_uses_the_stored_token_instead_of_reconnect()
     {
         await _host.SeedAsync("expired-access", "superseded-refresh", _host.Time.GetUtcNow().AddMinutes(-1));
-        _host.GivenRefreshResponds(400, Payload.Read("oauth/invalid-grant-bare.json"), TimeSpan.FromMilliseconds(300));
-
-        var call = _host.Manager.GetAccessTokenAsync(Realm);
-        await Task.Delay(100); // the refresh is on the wire (WireMock logs it only once answered)
-        // Meanwhile another process rotated the token and stored its set.
-        await _host.Store.SaveAsync(Realm, new QuickBooksTokenSet
+        var otherProcessSet = new QuickBooksTokenSet
         {
             AccessToken = "other-process-access",
             AccessTokenExpiresAt = _host.Time.GetUtcNow().AddHours(1),
             RefreshToken = "other-process-refresh",
             RefreshTokenExpiresAt = _host.Time.GetUtcNow().AddDays(100),
-        });
+        };
+        // While this process's refresh is on the wire, another process rotates the token and stores its set; Intuit
+        // then refuses the superseded refresh token. Done inside the endpoint's handler, so no timing is assumed.
+        _host.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost())
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                _host.Store.SaveAsync(Realm, otherProcessSet).AsTask().GetAwaiter().GetResult();
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = 400,
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = Payload.Read("oauth/invalid-grant-bare.json"),
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
+
+        var call = _host.Manager.GetAccessTokenAsync(Realm);
 
         (await call).Should().Be("other-process-access");
         var stored = (await _host.Store.GetAsync(Realm))!;
