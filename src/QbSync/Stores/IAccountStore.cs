@@ -36,6 +36,70 @@ public interface IAccountStore
     /// (a QBO customer is linked to at most one account per firm).</returns>
     Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads several accounts of one firm at once.
+    /// </summary>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accountIds">The accounts.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records that exist (any order); an id the firm does not have is left out.</returns>
+    async Task<IReadOnlyList<SyncAccountRecord>> GetManyAsync(string firmId, IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accountIds);
+        var found = new List<SyncAccountRecord>(accountIds.Count);
+        foreach (var accountId in accountIds)
+        {
+            if (await GetAsync(firmId, accountId, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                found.Add(record);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Inserts several records, each exactly as <see cref="TryInsertAsync"/> would (insert-if-absent, the customer
+    /// link rule), in as few round trips and commits as the store can. Each record succeeds or is refused on its own;
+    /// a SQL store writes them in one transaction.
+    /// </summary>
+    /// <param name="records">The records (versions ignored, stored as 1).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One result per record, in the same order: the stored record, or <see langword="null"/> when refused.</returns>
+    async Task<IReadOnlyList<SyncAccountRecord?>> TryInsertManyAsync(IReadOnlyList<SyncAccountRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var results = new SyncAccountRecord?[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            results[i] = await TryInsertAsync(records[i], null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Applies several compare-and-swaps, each exactly as <see cref="TryUpdateAsync"/> would (version check, customer
+    /// link rule, history appended atomically with its record), in as few round trips and commits as the store can.
+    /// Each update succeeds or is refused on its own (a refused one does not undo the others); a SQL store writes them
+    /// in one transaction. The sync engine uses it to save the outcomes of a whole batch together.
+    /// </summary>
+    /// <param name="updates">The updates; at most one per account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One result per update, in the same order: the stored record with its new version, or
+    /// <see langword="null"/> when refused.</returns>
+    async Task<IReadOnlyList<SyncAccountRecord?>> TryUpdateManyAsync(IReadOnlyList<AccountUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var results = new SyncAccountRecord?[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            results[i] = await TryUpdateAsync(updates[i].Record, updates[i].ExpectedVersion, updates[i].History, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
     /// <summary>The account of the firm linked to a QBO customer, if any (there is at most one).</summary>
     /// <param name="firmId">The firm.</param>
     /// <param name="customerId">The QBO customer id.</param>
