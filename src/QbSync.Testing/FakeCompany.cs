@@ -188,18 +188,27 @@ public sealed class FakeCompany
     /// <param name="id">The record's id.</param>
     /// <param name="displayName">The new DisplayName.</param>
     /// <returns>A copy of the stored record.</returns>
+    /// <exception cref="InvalidOperationException">No such record, or QBO's rules refuse the name (the message
+    /// carries the fault's code, as for seeding).</exception>
     public JsonObject Rename(string entity, string id, string displayName)
     {
         lock (Gate)
         {
             var current = Find(entity, id) ?? throw new InvalidOperationException($"No {entity} {id}.");
-            return (JsonObject)Update(entity, new JsonObject
+            try
             {
-                ["Id"] = id,
-                ["SyncToken"] = GetString(current, "SyncToken"),
-                ["sparse"] = true,
-                ["DisplayName"] = displayName,
-            }).DeepClone();
+                return (JsonObject)Update(entity, new JsonObject
+                {
+                    ["Id"] = id,
+                    ["SyncToken"] = GetString(current, "SyncToken"),
+                    ["sparse"] = true,
+                    ["DisplayName"] = displayName,
+                }).DeepClone();
+            }
+            catch (FakeFaultException ex)
+            {
+                throw new InvalidOperationException($"QBO fault {ex.Code} {ex.Message}: {ex.Detail}", ex);
+            }
         }
     }
 
@@ -310,19 +319,59 @@ public sealed class FakeCompany
                 throw new InvalidOperationException("A customer cannot be merged into itself.");
             }
 
-            Table("Customer").Remove(long.Parse(fromId, CultureInfo.InvariantCulture));
-            if (GetString(from, "DisplayName") is { } name && _names.TryGetValue(name, out var holders))
-            {
-                holders.RemoveAll(h => ReferenceEquals(h.Record, from));
-                if (holders.Count == 0)
-                {
-                    _names.Remove(name);
-                }
-            }
-
-            _deleted["Customer"].Add((fromId, Now));
+            RemoveCustomer(fromId, from);
             _changes.Add(new FakeChange(RealmId, "Customer", intoId, "Merge", Now) { DeletedId = fromId });
         }
+    }
+
+    /// <summary>Renames a customer as a person would in QBO (a sparse update of its DisplayName); recorded as an
+    /// <c>Update</c> change. The same as <see cref="Rename"/> with <c>"Customer"</c>.</summary>
+    /// <param name="customerId">The customer.</param>
+    /// <param name="displayName">The new DisplayName; the API's name rules apply (unique across customers, vendors
+    /// and employees; no colon, tab or newline).</param>
+    /// <returns>A copy of the stored customer.</returns>
+    /// <exception cref="InvalidOperationException">No such customer, or QBO's rules refuse the name.</exception>
+    public JsonObject RenameCustomer(string customerId, string displayName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        ArgumentNullException.ThrowIfNull(displayName);
+        return Rename("Customer", customerId, displayName);
+    }
+
+    /// <summary>Removes a customer altogether: reads answer 610 "Object Not Found", queries no longer list it, change
+    /// data capture reports it deleted, and a <c>Delete</c> change is recorded (so a webhook can be sent for it). Its
+    /// name becomes free.</summary>
+    /// <remarks>QBO itself never removes a customer: its "delete" makes the customer inactive, which is
+    /// <see cref="DeactivateCustomer"/>. Use this for a linked customer that is simply gone (a company restored
+    /// from a backup, a record purged by support): the "customer no longer exists" path your code must survive too.</remarks>
+    /// <param name="customerId">The customer.</param>
+    /// <exception cref="InvalidOperationException">No such customer.</exception>
+    public void DeleteCustomer(string customerId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customerId);
+        lock (Gate)
+        {
+            var current = Find("Customer", customerId) ?? throw new InvalidOperationException("No customer " + customerId + ".");
+            RemoveCustomer(customerId, current);
+            _changes.Add(new FakeChange(RealmId, "Customer", customerId, "Delete", Now));
+        }
+    }
+
+    /// <summary>Takes a customer out of the table and the name index; remembered as deleted for change data capture.
+    /// The caller holds <see cref="Gate"/> and records the change.</summary>
+    private void RemoveCustomer(string customerId, JsonObject record)
+    {
+        Table("Customer").Remove(long.Parse(customerId, CultureInfo.InvariantCulture));
+        if (GetString(record, "DisplayName") is { } name && _names.TryGetValue(name, out var holders))
+        {
+            holders.RemoveAll(h => ReferenceEquals(h.Record, record));
+            if (holders.Count == 0)
+            {
+                _names.Remove(name);
+            }
+        }
+
+        _deleted["Customer"].Add((customerId, Now));
     }
 
     /// <summary>Seeds the usual demo set: 3 active customers, 1 inactive customer, a vendor and an employee that hold names.</summary>

@@ -115,8 +115,9 @@ public sealed class QuickBooksOnlineFake : IDisposable
     /// <summary>Sends signed webhook notifications.</summary>
     public WebhookSender Webhooks { get; }
 
-    /// <summary>The underlying WireMock server (escape hatch; the fake uses one catch-all mapping).</summary>
-    public WireMockServer Server => _server;
+    /// <summary>The underlying WireMock server: an implementation detail, never part of the public API (so that no
+    /// WireMock type reaches a user's test project).</summary>
+    internal WireMockServer Server => _server;
 
     /// <summary>The companies that exist so far.</summary>
     public IReadOnlyCollection<FakeCompany> Companies => [.. _companies.Values];

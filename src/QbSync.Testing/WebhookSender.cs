@@ -159,12 +159,77 @@ public sealed class WebhookSender : IDisposable
     /// <param name="contentType">Content type.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The endpoint's response.</returns>
-    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, string verifierToken, string body, string contentType = "application/json", CancellationToken cancellationToken = default)
+    public Task<HttpResponseMessage> PostSignedAsync(Uri url, string verifierToken, string body, string contentType = "application/json", CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        return PostSignedAsync(_http, url, verifierToken, body, contentType, cancellationToken);
+    }
+
+    /// <summary>Posts a signed notification through <paramref name="handler"/> instead of the network: to an app in
+    /// an in-memory test server, for example the handler of <c>WebApplicationFactory.Server.CreateHandler()</c> or
+    /// <c>TestServer.CreateHandler()</c>.</summary>
+    /// <param name="handler">The handler to send through; not disposed (the caller owns it).</param>
+    /// <param name="url">The app's webhook endpoint; a relative URL (such as <c>/qbsync/webhooks</c>) is taken
+    /// relative to <see cref="InMemoryBaseAddress"/>.</param>
+    /// <param name="verifierToken">The verifier token to sign with.</param>
+    /// <param name="realmId">The realm.</param>
+    /// <param name="changes">The changes.</param>
+    /// <param name="format">Payload format.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The endpoint's response.</returns>
+    public Task<HttpResponseMessage> SendAsync(HttpMessageHandler handler, Uri url, string verifierToken, string realmId, IEnumerable<WebhookEntityChange> changes, WebhookFormat format = WebhookFormat.Legacy, CancellationToken cancellationToken = default)
+    {
+        var body = format == WebhookFormat.Legacy ? BuildLegacyPayload(realmId, changes) : BuildCloudEventsPayload(realmId, changes);
+        return PostSignedAsync(handler, url, verifierToken, body, format == WebhookFormat.Legacy ? "application/json" : "application/cloudevents-batch+json", cancellationToken);
+    }
+
+    /// <summary>Posts a signed notification for the changes a company recorded (all of them, or those after
+    /// <paramref name="since"/>) through <paramref name="handler"/> instead of the network (see
+    /// <see cref="SendAsync(HttpMessageHandler, Uri, string, string, IEnumerable{WebhookEntityChange}, WebhookFormat, CancellationToken)"/>).</summary>
+    /// <param name="handler">The handler to send through; not disposed (the caller owns it).</param>
+    /// <param name="url">The app's webhook endpoint, absolute or relative to <see cref="InMemoryBaseAddress"/>.</param>
+    /// <param name="verifierToken">The verifier token to sign with.</param>
+    /// <param name="company">The company whose <see cref="FakeCompany.Changes"/> to send.</param>
+    /// <param name="format">Payload format.</param>
+    /// <param name="since">Only changes strictly after this time; null for all.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The endpoint's response.</returns>
+    public Task<HttpResponseMessage> SendChangesAsync(HttpMessageHandler handler, Uri url, string verifierToken, FakeCompany company, WebhookFormat format = WebhookFormat.Legacy, DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(company);
+        var changes = company.Changes.Where(c => since is null || c.Time > since).Select(c => new WebhookEntityChange(c.Entity, c.Id, c.Operation, c.Time, c.DeletedId));
+        return SendAsync(handler, url, verifierToken, company.RealmId, changes, format, cancellationToken);
+    }
+
+    /// <summary>Posts <paramref name="body"/> as is with its <c>intuit-signature</c> through
+    /// <paramref name="handler"/> instead of the network.</summary>
+    /// <param name="handler">The handler to send through; not disposed (the caller owns it).</param>
+    /// <param name="url">Endpoint, absolute or relative to <see cref="InMemoryBaseAddress"/>.</param>
+    /// <param name="verifierToken">Verifier token.</param>
+    /// <param name="body">The body.</param>
+    /// <param name="contentType">Content type.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The endpoint's response.</returns>
+    public async Task<HttpResponseMessage> PostSignedAsync(HttpMessageHandler handler, Uri url, string verifierToken, string body, string contentType = "application/json", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(url);
+        using var client = new HttpClient(handler, disposeHandler: false) { BaseAddress = InMemoryBaseAddress };
+        return await PostSignedAsync(client, url, verifierToken, body, contentType, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The base a relative URL is resolved against when sending through a handler:
+    /// <c>http://localhost/</c>, what ASP.NET Core's test server answers to.</summary>
+    public static Uri InMemoryBaseAddress { get; } = new("http://localhost/");
+
+    private async Task<HttpResponseMessage> PostSignedAsync(HttpClient client, Uri url, string verifierToken, string body, string contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(verifierToken);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, new UTF8Encoding(false), contentType) };
         request.Headers.TryAddWithoutValidation("intuit-signature", Sign(body, verifierToken));
         request.Headers.TryAddWithoutValidation("intuit-created-time", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-        return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Disposes the owned HttpClient.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using QbSync.AspNetCore;
 using QbSync.Stores;
@@ -53,6 +54,22 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         state.Status.Should().Be(SyncStatus.Synced);
         state.Reason.Should().Be(SyncReason.CustomerMerged);
         state.CustomerId.Should().Be(survivor);
+    }
+
+    [Fact]
+    public async Task A_customer_deleted_in_QuickBooks_reaches_the_app_in_memory_through_the_fakes_webhook_sender()
+    {
+        var (company, customerId) = await SyncedAccountAsync("acc-1", "Acme Ltd");
+        company.DeleteCustomer(customerId);
+
+        using var handler = _app.App.GetTestServer().CreateHandler();
+        var response = await _app.Qbo.Webhooks.SendChangesAsync(handler, new Uri("/qbsync/webhooks", UriKind.Relative), TestApp.VerifierToken, company);
+        await Processor.RunOnceAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var state = await StateAsync("acc-1");
+        state.Status.Should().Be(SyncStatus.NotSynced);
+        state.Reason.Should().Be(SyncReason.CustomerNotFound);
     }
 
     [Fact]

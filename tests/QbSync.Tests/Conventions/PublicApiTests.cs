@@ -19,7 +19,7 @@ public class PublicApiTests
 {
     private const string AcceptVariable = "QBSYNC_ACCEPT_API";
 
-    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Sqlite", "QbSync.AspNetCore", "QbSync.PostgreSql", "QbSync.DataProtection" };
+    public static TheoryData<string> ShippedAssemblies => new() { "QbSync", "QbSync.Testing", "QbSync.Testing.Xunit", "QbSync.Sqlite", "QbSync.AspNetCore", "QbSync.PostgreSql", "QbSync.DataProtection" };
 
     [Theory]
     [MemberData(nameof(ShippedAssemblies))]
@@ -65,6 +65,7 @@ public class PublicApiTests
     {
         "QbSync" => typeof(QuickBooksClient).Assembly,
         "QbSync.Testing" => typeof(QuickBooksOnlineFake).Assembly,
+        "QbSync.Testing.Xunit" => typeof(QbSync.Testing.Stores.AccountStoreConformanceTests).Assembly,
         "QbSync.Sqlite" => typeof(QbSync.Sqlite.SqliteAccountStore).Assembly,
         "QbSync.AspNetCore" => typeof(QbSync.AspNetCore.QbSyncProblemTypes).Assembly,
         "QbSync.PostgreSql" => typeof(QbSync.PostgreSql.PostgreSqlAccountStore).Assembly,
