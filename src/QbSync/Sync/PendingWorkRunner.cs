@@ -57,6 +57,7 @@ internal sealed partial class PendingWorkRunner(
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
         var run = new Run(firmId, progress, await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId });
+        using var activity = Diagnostics.SyncActivities.Start("QbSync RunPending", firmId, run.Settings.RealmId);
         var options = transitions.Options;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -84,6 +85,7 @@ internal sealed partial class PendingWorkRunner(
 
         var result = run.Result();
         LogRun(logger, firmId, result.Claimed, result.Synced, result.Failed, result.Retrying);
+        activity?.SetTag("qbsync.claimed", result.Claimed);
         return result;
     }
 
@@ -282,6 +284,7 @@ internal sealed partial class PendingWorkRunner(
 
     private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
+        using var activity = Diagnostics.SyncActivities.Start("QbSync Batch", run.FirmId, realmId);
         if (items.Count == 0)
         {
             return;

@@ -41,6 +41,7 @@ internal sealed class CustomerDirectory
 
     public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
+        using var activity = Diagnostics.SyncActivities.Start("QbSync ReadDirectory", firmId: null, realmId);
         var directory = new CustomerDirectory();
         await foreach (var customer in client.Customers.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
