@@ -156,6 +156,22 @@ public class MetricsTests
     }
 
     [Fact]
+    public async Task Billing_documents_are_counted_by_status_reason_and_kind_when_their_work_ends()
+    {
+        using var h = new Billing.BillingHarness();
+        using var documents = Collect<long>(h.Sync.Services, QbSyncMetrics.BillingDocumentsName);
+        await h.SyncedAccountAsync("a1", "Acme Ltd");
+        await h.Billing.RecordInvoiceAsync(Billing.BillingHarness.Firm, Billing.BillingHarness.Invoice("i1", "a1"));
+        await h.Billing.RecordPaymentAsync(Billing.BillingHarness.Firm, Billing.BillingHarness.Payment("p1", "a1", 300m, new PaymentApplication("i1", 300m)));
+
+        await h.RunAsync();
+        await h.RunAsync();
+
+        documents.GetMeasurementSnapshot().Select(m => ((string?)m.Tags["qbsync.status"], (string?)m.Tags["qbsync.document.kind"]))
+            .Should().BeEquivalentTo([("synced", "Invoice"), ("synced", "Payment")]);
+    }
+
+    [Fact]
     public void Each_container_gets_its_own_instruments_from_its_meter_factory()
     {
         using var first = new ClientHarness();
