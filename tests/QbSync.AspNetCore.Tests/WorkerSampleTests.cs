@@ -15,6 +15,17 @@ public sealed class WorkerSampleTests
         lines.Should().Contain(l => l.Contains("\"EventId\":2891", StringComparison.Ordinal) && l.Contains("\"Accounts\":12", StringComparison.Ordinal));
         lines.Should().Contain(l => l.Contains("\"EventId\":2302", StringComparison.Ordinal), "the worker logs that it stopped");
         lines.Where(l => l.Contains("\"EventId\":2890", StringComparison.Ordinal)).Should().HaveCount(2);
+        output.Should().NotContain("qbsync.quickbooks.request.duration", "OpenTelemetry's console exporter is off by default");
+    }
+
+    [Fact]
+    public async Task With_the_console_exporter_turned_on_QbSync_spans_and_metrics_are_printed()
+    {
+        var (exitCode, output) = await RunAsync("--Demo:StopWhenDone=true", "--Demo:Firms=1", "--Demo:AccountsPerFirm=3", "--Telemetry:ConsoleExporter=true");
+
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("QbSync RunPending", "the worker's runs are spans");
+        output.Should().Contain("qbsync.quickbooks.request.duration").And.Contain("qbsync.sync.completed");
     }
 
     [Fact]

@@ -15,7 +15,8 @@ internal sealed partial class BillingTransitions(
     IBillingDocumentStore store,
     TimeProvider time,
     IOptions<QbSyncOptions> options,
-    ILogger<BillingTransitions> logger)
+    ILogger<BillingTransitions> logger,
+    Diagnostics.QbSyncMetrics? metrics = null)
 {
     public QbSyncOptions Options => options.Value;
 
@@ -51,6 +52,10 @@ internal sealed partial class BillingTransitions(
         if (saved is null)
         {
             LogConflict(logger, record.FirmId, record.DocumentKey, trigger);
+        }
+        else
+        {
+            metrics?.BillingDocumentStatusChanged(record, saved);
         }
 
         return saved;

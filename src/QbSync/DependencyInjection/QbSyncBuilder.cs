@@ -116,6 +116,7 @@ public static class QbSyncBuilderExtensions
         services.TryAddScoped<PendingWorkRunner>();
         services.TryAddScoped<LinkVerifier>();
         services.TryAddScoped<IAccountSyncService, AccountSyncService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccountStatusObserver, Diagnostics.MetricsAccountObserver>());
         AddBilling(services);
         return new Builder(services);
     }
@@ -127,7 +128,8 @@ public static class QbSyncBuilderExtensions
         services.TryAddSingleton<Billing.BillingCatalogs>();
         services.TryAddSingleton(sp => new Billing.BillingTransitions(
             RequireBillingStore(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<QbSyncOptions>>(),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Billing.BillingTransitions>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Billing.BillingTransitions>>(),
+            sp.GetService<Diagnostics.QbSyncMetrics>()));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<Billing.PendingDocumentRunner>(sp, sp.GetRequiredService<Billing.BillingTransitions>()));
         services.TryAddScoped<Billing.IBillingSyncService>(sp => ActivatorUtilities.CreateInstance<Billing.BillingSyncService>(
             sp, RequireBillingStore(sp), sp.GetRequiredService<Billing.BillingTransitions>(), sp.GetRequiredService<Billing.PendingDocumentRunner>()));

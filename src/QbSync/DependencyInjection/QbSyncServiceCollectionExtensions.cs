@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 using QbSync.DependencyInjection;
+using QbSync.Diagnostics;
 using QbSync.QuickBooks;
 using QbSync.QuickBooks.Authentication;
 using QbSync.QuickBooks.Http;
@@ -12,6 +15,10 @@ namespace QbSync;
 /// <summary>Registers QbSync's services in an <see cref="IServiceCollection"/>.</summary>
 public static class QbSyncServiceCollectionExtensions
 {
+    /// <summary>The name of the QBO data client in <c>IHttpClientFactory</c>: configure it with
+    /// <c>services.AddHttpClient(HttpClientName)</c>. Its logs are under the category <c>QbSync.QuickBooks.Http</c>.</summary>
+    public const string HttpClientName = "QbSync.QuickBooks";
+
     /// <summary>
     /// Registers the typed <see cref="QuickBooksClient"/> over <c>IHttpClientFactory</c>, with OAuth 2.0
     /// (<see cref="QuickBooksTokenManager"/>, <see cref="QuickBooksOAuthClient"/>, an <see cref="ITokenStore"/>
@@ -64,7 +71,7 @@ public static class QbSyncServiceCollectionExtensions
     {
         if (services.Any(descriptor => descriptor.ServiceType == typeof(QuickBooksClientMarker)))
         {
-            return services.AddHttpClient<QuickBooksClient>();
+            return services.AddHttpClient<QuickBooksClient>(HttpClientName);
         }
 
         services.AddSingleton<QuickBooksClientMarker>();
@@ -80,13 +87,22 @@ public static class QbSyncServiceCollectionExtensions
         services.TryAddTransient<RealmThrottleHandler>();
         services.AddQuickBooksAuthenticationCore();
 
-        var builder = services.AddHttpClient<QuickBooksClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // Metrics from the host's IMeterFactory (AddMetrics is idempotent; the generic host has already called it).
+        services.AddMetrics();
+        services.TryAddSingleton<QbSyncMetrics>();
+
+        // Named so that its logs are QbSync's: the default HttpClient loggers (category
+        // System.Net.Http.HttpClient.<name>.*) are replaced by one under QbSync.QuickBooks.Http, at Debug per attempt.
+        var builder = services.AddHttpClient<QuickBooksClient>(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.RemoveAllLoggers().AddLogger(static sp => new QuickBooksHttpLogger(sp.GetRequiredService<ILoggerFactory>()));
         // Outermost: a 401 refreshes once and resends through the whole pipeline; retries never repeat the refresh.
         builder.AddHttpMessageHandler<QuickBooksAuthenticationHandler>();
         builder.AddResilienceHandler(QuickBooksResilience.PipelineName, static (pipeline, context) => QuickBooksResilience.Configure(
             pipeline,
             context.ServiceProvider.GetRequiredService<IOptions<QuickBooksClientOptions>>().Value,
-            context.ServiceProvider.GetRequiredService<TimeProvider>()));
+            context.ServiceProvider.GetRequiredService<TimeProvider>(),
+            context.ServiceProvider.GetService<QbSyncMetrics>(),
+            context.ServiceProvider.GetService<IOptions<TelemetryOptions>>()?.Value));
         builder.AddHttpMessageHandler<RealmThrottleHandler>();
         // Innermost: the bearer token is attached per attempt, after the retry delays and the throttle queue.
         builder.AddHttpMessageHandler<QuickBooksBearerTokenHandler>();

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using QbSync.Diagnostics;
 using QbSync.QuickBooks.Http;
 
 namespace QbSync.QuickBooks;
@@ -32,10 +34,22 @@ public class QuickBooksClient
     /// <param name="options">The client options.</param>
     /// <param name="logger">The logger; optional.</param>
     public QuickBooksClient(HttpClient httpClient, IOptions<QuickBooksClientOptions> options, ILogger<QuickBooksClient>? logger = null)
+        : this(httpClient, options, logger, metrics: null)
+    {
+    }
+
+    /// <summary>Creates the client over an <see cref="HttpClient"/> whose pipeline handles authentication, recording
+    /// request durations on <paramref name="metrics"/> (the constructor <c>IHttpClientFactory</c> uses).</summary>
+    /// <param name="httpClient">The HTTP client (from <c>IHttpClientFactory</c>, with QbSync's handlers).</param>
+    /// <param name="options">The client options.</param>
+    /// <param name="logger">The logger; optional.</param>
+    /// <param name="metrics">QbSync's instruments; nothing is measured when <see langword="null"/>.</param>
+    [ActivatorUtilitiesConstructor]
+    public QuickBooksClient(HttpClient httpClient, IOptions<QuickBooksClientOptions> options, ILogger<QuickBooksClient>? logger, QbSyncMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        var api = new QuickBooksApi(httpClient, options.Value, (ILogger?)logger ?? NullLogger.Instance);
+        var api = new QuickBooksApi(httpClient, options.Value, (ILogger?)logger ?? NullLogger.Instance, metrics);
         Customers = new CustomersClient(api);
         Vendors = new VendorsClient(api);
         Employees = new EmployeesClient(api);

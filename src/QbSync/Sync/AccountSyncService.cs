@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using QbSync.Diagnostics;
 using QbSync.QuickBooks;
 using QbSync.QuickBooks.Authentication;
 using QbSync.Stores;
@@ -121,6 +122,7 @@ internal sealed partial class AccountSyncService(
     {
         Authorize(actor, SyncAction.Unsync);
         var record = await LoadAsync(actor, accountId, cancellationToken).ConfigureAwait(false);
+        using var activity = SyncActivities.StartAccount("QbSync Unsync", record, transitions.Options.IncludeNamesInTelemetry);
         var saved = await transitions.ApplyAsync(record, SyncTrigger.UnsyncRequested, r => r with
         {
             Reason = SyncReason.SkippedByUser,
@@ -134,6 +136,7 @@ internal sealed partial class AccountSyncService(
             LeaseUntil = null,
             NextAttemptAt = null,
         }, actor.UserId, record.CustomerId is null ? null : $"unlinked from customer {record.CustomerId}", cancellationToken).ConfigureAwait(false);
+        activity.SetOutcome(saved.Status, saved.Reason);
         return AccountStates.From(saved, actor, policy);
     }
 
@@ -353,7 +356,9 @@ internal sealed partial class AccountSyncService(
 
     private async Task<AccountSyncState> RunActionAsync(SyncActor actor, SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, CancellationToken cancellationToken)
     {
+        using var activity = SyncActivities.StartAccount(ActivityName(trigger), record, transitions.Options.IncludeNamesInTelemetry);
         var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(SyncActivities.RealmIdTag, settings.RealmId);
         // A person's action leases under its own owner id: a worker of this process shutting down never releases it.
         var leaseOwner = transitions.Options.WorkerId + "/action-" + Guid.NewGuid().ToString("N")[..8];
         record = await transitions.StartAsync(record, trigger, intent, actor.UserId, leaseOwner, cancellationToken).ConfigureAwait(false);
@@ -392,8 +397,16 @@ internal sealed partial class AccountSyncService(
         }
 
         var finished = await transitions.FinishAsync(record, outcome, actor.UserId, cancellationToken).ConfigureAwait(false);
+        activity.SetOutcome(finished.Status, finished.Reason);
         return AccountStates.From(finished, actor, policy);
     }
+
+    private static string ActivityName(SyncTrigger trigger) => trigger switch
+    {
+        SyncTrigger.LinkRequested => "QbSync Link",
+        SyncTrigger.CreateRequested => "QbSync CreateCustomer",
+        _ => "QbSync Sync",
+    };
 
     private async Task EnsureRealmIsFreeOrOwnAsync(SyncActor actor, string realmId, CancellationToken cancellationToken)
     {

@@ -61,6 +61,7 @@ internal sealed partial class PendingWorkRunner(
         var options = transitions.Options;
         var settings = await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId };
         using var run = new Run(firmId, progress, settings, options.MaxConcurrentAccountsPerRealm);
+        using var activity = Diagnostics.SyncActivities.Start("QbSync RunPending", firmId, settings.RealmId);
         var keeper = new LeaseKeeper(store, transitions.Time, options.LeaseDuration, firmId, options.WorkerId, logger, cancellationToken);
         await using (keeper.ConfigureAwait(false))
         {
@@ -92,6 +93,7 @@ internal sealed partial class PendingWorkRunner(
 
         var result = run.Result();
         LogRun(logger, firmId, result.Claimed, result.Synced, result.Failed, result.Retrying);
+        activity?.SetTag("qbsync.claimed", result.Claimed);
         return result;
     }
 
@@ -363,6 +365,7 @@ internal sealed partial class PendingWorkRunner(
 
     private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
+        using var activity = Diagnostics.SyncActivities.Start("QbSync Batch", run.FirmId, realmId);
         if (items.Count == 0)
         {
             return;

@@ -72,4 +72,10 @@ public sealed class QbSyncOptions
     /// <value>The default is <c>" (client)"</c>.</value>
     [Required]
     public string AlternativeNameSuffix { get; set; } = " (client)";
+
+    /// <summary>Whether names of the firm's clients (account names) may appear in telemetry: as the
+    /// <c>qbsync.account_name</c> tag of the sync activities. Logs never carry them. Turn it on only where the
+    /// telemetry backend may hold personal data.</summary>
+    /// <value>The default is <see langword="false"/>: spans and logs carry firm, account and realm ids only.</value>
+    public bool IncludeNamesInTelemetry { get; set; }
 }

@@ -29,7 +29,10 @@ internal static class AuthenticationServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(QuickBooksOAuthClient)))
         {
             // A named client, not a typed one: the client is a singleton and must not capture a transient HttpClient.
-            services.AddHttpClient(QuickBooksOAuthClient.HttpClientName);
+            // Its HTTP log is QbSync's too (category QbSync.QuickBooks.Http), as for the data client.
+            services.AddHttpClient(QuickBooksOAuthClient.HttpClientName)
+                .RemoveAllLoggers()
+                .AddLogger(static sp => new Http.QuickBooksHttpLogger(sp.GetRequiredService<ILoggerFactory>()));
         }
 
         services.TryAddSingleton(sp => new QuickBooksOAuthClient(
@@ -41,7 +44,10 @@ internal static class AuthenticationServiceCollectionExtensions
             sp.GetRequiredService<ITokenStore>(),
             sp.GetRequiredService<IOptions<QuickBooksOAuthOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<QuickBooksTokenManager>>()));
+            sp.GetService<ILogger<QuickBooksTokenManager>>())
+        {
+            Metrics = sp.GetService<Diagnostics.QbSyncMetrics>(),
+        });
         services.TryAddTransient(sp => new QuickBooksAuthenticationHandler(
             sp.GetRequiredService<QuickBooksTokenManager>(),
             sp.GetService<ILogger<QuickBooksAuthenticationHandler>>()));

@@ -51,6 +51,9 @@ public class QuickBooksTokenManager
     private readonly ILogger _logger = NullLogger.Instance;
     private readonly Lazy<ResiliencePipeline> _pipeline = null!;
 
+    /// <summary>QbSync's instruments (token refreshes by outcome); set by the registration.</summary>
+    internal Diagnostics.QbSyncMetrics? Metrics { get; init; }
+
     /// <summary>Creates the manager.</summary>
     /// <param name="client">The OAuth client that talks to Intuit.</param>
     /// <param name="store">Where tokens are kept.</param>
@@ -332,6 +335,7 @@ public class QuickBooksTokenManager
                 if (!IsSame(usable.RefreshToken, current.RefreshToken) && adoptions < MaxAdoptions)
                 {
                     AuthenticationLog.AdoptedRotatedToken(_logger, realmId);
+                    Metrics?.TokenRefreshed("adopted");
                     if (!NeedsRefresh(usable))
                     {
                         return usable;
@@ -358,11 +362,13 @@ public class QuickBooksTokenManager
                 }
 
                 AuthenticationLog.ReconnectRequired(_logger, realmId, reason, ex.IntuitTid);
+                Metrics?.TokenRefreshed("reconnect_required");
                 throw new QuickBooksReconnectRequiredException(realmId, QuickBooksConnectionStatus.ReconnectRequired, reason, ex);
             }
             catch (QuickBooksOAuthException ex)
             {
                 AuthenticationLog.RefreshFailed(_logger, realmId, (int?)ex.StatusCode, ex.Error, ex.IntuitTid, ex);
+                Metrics?.TokenRefreshed("failed");
                 throw;
             }
             catch (TimeoutRejectedException ex)
@@ -370,10 +376,12 @@ public class QuickBooksTokenManager
                 var timeout = new QuickBooksOAuthException(
                     "The request to the QuickBooks token endpoint timed out.", null, null, ex, isTransient: true);
                 AuthenticationLog.RefreshFailed(_logger, realmId, null, null, null, timeout);
+                Metrics?.TokenRefreshed("timeout");
                 throw timeout;
             }
 
             AuthenticationLog.RefreshSucceeded(_logger, realmId, refreshed.IntuitTid, refreshed.AccessTokenExpiresAt);
+            Metrics?.TokenRefreshed("success");
 
             // Persist the rotated refresh token before anyone gets the new access token.
             return await PersistRotatedAsync(realmId, refreshed, current.Version).ConfigureAwait(false);

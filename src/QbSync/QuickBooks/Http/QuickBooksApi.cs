@@ -26,9 +26,11 @@ internal sealed partial class QuickBooksApi
     private readonly Uri _baseUrl;
     private readonly string _minorVersion;
     private readonly ILogger _logger;
+    private readonly QbSyncMetrics? _metrics;
 
-    public QuickBooksApi(HttpClient http, QuickBooksClientOptions options, ILogger logger)
+    public QuickBooksApi(HttpClient http, QuickBooksClientOptions options, ILogger logger, QbSyncMetrics? metrics = null)
     {
+        _metrics = metrics;
         _http = http;
         var baseUrl = options.ResolveBaseUrl().ToString();
         _baseUrl = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
@@ -44,6 +46,7 @@ internal sealed partial class QuickBooksApi
         activity?.SetTag("qbsync.realm_id", request.RealmId);
         activity?.SetTag("qbsync.entity", request.Entity);
         activity?.SetTag("qbsync.operation", request.Operation);
+        var started = Stopwatch.GetTimestamp();
 
         using var message = new HttpRequestMessage(request.Method, BuildUri(request));
         message.Headers.Accept.Add(AcceptJson);
@@ -59,7 +62,7 @@ internal sealed partial class QuickBooksApi
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            Record(request, activity, "unreachable", null, null);
+            Record(request, activity, "unreachable", null, started);
             LogUnreachable(_logger, request.Operation, request.Entity, request.RealmId, ex.GetType().Name);
             throw QuickBooksFailures.Unreachable(request.RequestId, ex);
         }
@@ -76,7 +79,7 @@ internal sealed partial class QuickBooksApi
             var fault = QuickBooksFaultParser.Parse(info);
             if (fault is not null)
             {
-                Record(request, activity, "fault", response.StatusCode, tid);
+                Record(request, activity, QbSyncMetrics.OutcomeOf(fault), response.StatusCode, started);
                 LogFault(_logger, request.Operation, request.Entity, request.RealmId, (int)response.StatusCode, fault.ErrorCode, tid);
                 throw fault;
             }
@@ -85,12 +88,12 @@ internal sealed partial class QuickBooksApi
             {
                 // Asked for JSON, QBO still answers XML now and then: read it as the JSON it would have sent.
                 var document = QuickBooksXmlConverter.LooksLikeXml(body) ? QuickBooksXmlConverter.ToJsonDocument(body) : JsonDocument.Parse(body);
-                Record(request, activity, "success", response.StatusCode, tid);
+                Record(request, activity, "success", response.StatusCode, started);
                 return new QuickBooksApiResponse(document, tid);
             }
             catch (Exception ex) when (ex is JsonException or XmlException)
             {
-                Record(request, activity, "invalid_body", response.StatusCode, tid);
+                Record(request, activity, "invalid_body", response.StatusCode, started);
                 throw QuickBooksFailures.InvalidResponse(response.StatusCode, tid, request.RequestId, ex, body, transient: true);
             }
         }
@@ -154,7 +157,7 @@ internal sealed partial class QuickBooksApi
         return null;
     }
 
-    private static void Record(QuickBooksApiRequest request, Activity? activity, string outcome, HttpStatusCode? status, string? tid)
+    private void Record(QuickBooksApiRequest request, Activity? activity, string outcome, HttpStatusCode? status, long started)
     {
         activity?.SetTag("qbsync.outcome", outcome);
         if (outcome != "success")
@@ -162,10 +165,7 @@ internal sealed partial class QuickBooksApi
             activity?.SetStatus(ActivityStatusCode.Error, status is null ? outcome : ((int)status).ToString(CultureInfo.InvariantCulture));
         }
 
-        QbSyncTelemetry.Requests.Add(1,
-            new KeyValuePair<string, object?>("qbsync.entity", request.Entity),
-            new KeyValuePair<string, object?>("qbsync.operation", request.Operation),
-            new KeyValuePair<string, object?>("qbsync.outcome", outcome));
+        _metrics?.RequestCompleted(request.Entity, request.Operation, outcome, Stopwatch.GetElapsedTime(started));
     }
 
     [LoggerMessage(1001, LogLevel.Warning, "QBO {Operation} {Entity} for realm {RealmId} failed with HTTP {StatusCode}, code {ErrorCode}, intuit_tid {IntuitTid}")]

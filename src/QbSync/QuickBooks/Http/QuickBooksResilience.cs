@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 using QbSync.Diagnostics;
 
@@ -17,9 +18,20 @@ internal static class QuickBooksResilience
 {
     public const string PipelineName = "QbSync.QuickBooks";
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, QuickBooksClientOptions options, TimeProvider timeProvider)
+    public static void Configure(
+        ResiliencePipelineBuilder<HttpResponseMessage> pipeline,
+        QuickBooksClientOptions options,
+        TimeProvider timeProvider,
+        QbSyncMetrics? metrics = null,
+        TelemetryOptions? telemetry = null)
     {
         pipeline.TimeProvider = timeProvider;
+        if (telemetry is not null)
+        {
+            // The host's telemetry settings (loggers, enrichers), but a successful attempt is not worth an Information line.
+            pipeline.ConfigureTelemetry(new TelemetryOptions(telemetry) { SeverityProvider = Severity(telemetry.SeverityProvider) });
+        }
+
         pipeline
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout, Name = "total" })
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -33,12 +45,19 @@ internal static class QuickBooksResilience
                 DelayGenerator = args => ValueTask.FromResult(ThrottleDelay(args.Outcome, options, timeProvider)),
                 OnRetry = args =>
                 {
-                    QbSyncTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("qbsync.reason", Reason(args.Outcome)));
+                    metrics?.Retried(Reason(args.Outcome));
                     return default;
                 },
             })
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout, Name = "attempt" });
     }
+
+    /// <summary>Polly reports every attempt (<c>ExecutionAttempt</c>) at Information, the successful ones included:
+    /// those go to Debug; failed attempts, retries and timeouts keep their severity.</summary>
+    internal static Func<SeverityProviderArguments, ResilienceEventSeverity> Severity(Func<SeverityProviderArguments, ResilienceEventSeverity>? inner) =>
+        args => args.Event.EventName == "ExecutionAttempt" && args.Event.Severity == ResilienceEventSeverity.Information
+            ? ResilienceEventSeverity.Debug
+            : inner?.Invoke(args) ?? args.Event.Severity;
 
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome) => outcome switch
     {

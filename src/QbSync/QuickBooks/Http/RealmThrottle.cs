@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using QbSync.Diagnostics;
 
 namespace QbSync.QuickBooks.Http;
 
@@ -13,10 +15,12 @@ internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
     private readonly PartitionedRateLimiter<ThrottleKey> _limiter;
     private readonly PartitionedRateLimiter<ThrottleKey> _batchLimiter;
     private readonly IOptions<QuickBooksClientOptions> _options;
+    private readonly QbSyncMetrics? _metrics;
 
-    public RealmThrottle(IOptions<QuickBooksClientOptions> options)
+    public RealmThrottle(IOptions<QuickBooksClientOptions> options, QbSyncMetrics? metrics = null)
     {
         _options = options;
+        _metrics = metrics;
         var settings = options.Value;
         var window = PartitionedRateLimiter.Create<ThrottleKey, string>(key => RateLimitPartition.GetSlidingWindowLimiter(
             key.RealmId,
@@ -76,8 +80,9 @@ internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
         }
 
         lease.Dispose();
-        Diagnostics.QbSyncTelemetry.ThrottleWaits.Add(1);
+        var started = Stopwatch.GetTimestamp();
         lease = await _limiter.AcquireAsync(key, 1, cancellationToken).ConfigureAwait(false);
+        _metrics?.ThrottleWaited(kind, "local", Stopwatch.GetElapsedTime(started));
         if (!lease.IsAcquired)
         {
             lease.Dispose();

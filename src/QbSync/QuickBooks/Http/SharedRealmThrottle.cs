@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QbSync.Diagnostics;
 
 namespace QbSync.QuickBooks.Http;
 
@@ -12,7 +14,8 @@ internal sealed partial class SharedRealmThrottle(
     IRealmRequestBudgetStore store,
     IOptions<QuickBooksClientOptions> options,
     TimeProvider time,
-    ILogger<SharedRealmThrottle> logger) : IRealmRequestThrottle
+    ILogger<SharedRealmThrottle> logger,
+    QbSyncMetrics? metrics = null) : IRealmRequestThrottle
 {
     private static readonly TimeSpan MinimumPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaximumPoll = TimeSpan.FromSeconds(1);
@@ -32,17 +35,17 @@ internal sealed partial class SharedRealmThrottle(
         {
             var permit = new RealmRequestPermit(Guid.NewGuid(), realmId, kind);
             var limits = Limits;
-            var waited = false;
+            long? waitStarted = null;
             while (await store.TryAcquireAsync(permit, limits, cancellationToken).ConfigureAwait(false) is { } wait)
             {
-                if (!waited)
-                {
-                    Diagnostics.QbSyncTelemetry.ThrottleWaits.Add(1);
-                    waited = true;
-                }
-
+                waitStarted ??= Stopwatch.GetTimestamp();
                 var delay = wait < MinimumPoll ? MinimumPoll : wait > MaximumPoll ? MaximumPoll : wait;
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (waitStarted is { } started)
+            {
+                metrics?.ThrottleWaited(kind, "shared", Stopwatch.GetElapsedTime(started));
             }
 
             return new Permit(this, permit, localPermit);

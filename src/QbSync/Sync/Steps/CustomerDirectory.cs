@@ -62,6 +62,7 @@ internal sealed class CustomerDirectory
 
     public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
+        using var activity = Diagnostics.SyncActivities.Start("QbSync ReadDirectory", firmId: null, realmId);
         var directory = new CustomerDirectory();
         var customers = client.Customers.ListAllAsync(realmId, includeInactive: true, cancellationToken);
         var vendors = client.Vendors.ListAllAsync(realmId, includeInactive: true, cancellationToken);
