@@ -25,16 +25,23 @@ internal static class AccountCsv
     public static IReadOnlyList<AccountInfo> Parse(string text, out IReadOnlyList<CsvProblem> problems)
     {
         var found = new List<CsvProblem>();
-        problems = found;
-        var records = ReadRecords(text, found);
-        if (found.Count > 0)
+        var accounts = Validate(ReadRecords(text, found), found);
+        problems = [.. found.OrderBy(p => p.Line)];
+        return problems.Count > 0 ? [] : accounts;
+    }
+
+    // Rows the reader could not split are left out (their problem is recorded); the others are checked all the same,
+    // so that one run reports every bad line.
+    private static List<AccountInfo> Validate(List<CsvRecord> records, List<CsvProblem> found)
+    {
+        if (found.Count == 0 && records.Count == 0)
         {
+            found.Add(new CsvProblem(1, "the file is empty; it needs a header row: id,name,has-billing-activity"));
             return [];
         }
 
         if (records.Count == 0)
         {
-            found.Add(new CsvProblem(1, "the file is empty; it needs a header row: id,name,has-billing-activity"));
             return [];
         }
 
@@ -97,17 +104,12 @@ internal static class AccountCsv
             }
         }
 
-        if (found.Count > 0)
-        {
-            return [];
-        }
-
-        if (accounts.Count == 0)
+        if (accounts.Count == 0 && found.Count == 0)
         {
             found.Add(new CsvProblem(header.Line + 1, "the file has a header row but no account"));
         }
 
-        return found.Count > 0 ? [] : accounts;
+        return accounts;
     }
 
     private static int Column(IReadOnlyList<string> header, string[] names)
@@ -276,6 +278,7 @@ internal static class AccountCsv
             problems.Add(new CsvProblem(recordLine, "a quoted field is not closed"));
             return records;
         }
+
 
         EndRecord();
         return records;
