@@ -11,7 +11,7 @@ internal sealed class Walkthrough(DemoHost demo, ConsoleOutput output)
 {
     private readonly IAccountSyncService _sync = demo.Sync;
 
-    public async Task RunAsync(CancellationToken cancellationToken = default)
+    public async Task RunAsync()
     {
         var watch = Stopwatch.StartNew();
         output.Say($"QbSync console demo: firm '{DemoHost.FirmId}' against the built-in QuickBooks Online fake at {demo.Qbo.BaseUrl}");

@@ -222,6 +222,28 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task Connect_without_the_app_keys_says_where_to_set_them()
+    {
+        _cli.Environment.Remove("QBSYNC_CLIENT_ID");
+        _cli.Environment.Remove("QBSYNC_CLIENT_SECRET");
+
+        var result = await _cli.RunAsync("connect", "--role", "owner");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Contain("QBSYNC_CLIENT_ID").And.Contain("user secrets");
+        result.Output.Should().NotContain("state=");
+    }
+
+    [Fact]
+    public async Task A_page_token_that_status_did_not_print_is_refused()
+    {
+        var result = await _cli.RunAsync("status", "--page", "not-a-token");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Contain("--page 'not-a-token' is not a continuation token this command printed");
+    }
+
+    [Fact]
     public async Task A_command_without_a_firm_says_how_to_give_one()
     {
         _cli.Environment.Remove("QBSYNC_FIRM");

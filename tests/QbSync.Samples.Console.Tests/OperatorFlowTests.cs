@@ -62,14 +62,15 @@ public sealed class OperatorFlowTests : IDisposable
             ["acc-3"] = "Synced",              // created: no customer had the name
             ["acc-4"] = "NotSynced",           // no invoices or payments: not synced by default
             ["acc-5"] = "Failed",              // a vendor holds the name
-            ["acc-6"] = "Synced",              // a quoted line break, created as "Riverside Dental"?
+            ["acc-6"] = "Synced",              // a quoted line break in the name
         });
         var accounts = status.GetProperty("accounts").EnumerateArray().ToList();
         accounts.Single(a => a.GetProperty("accountId").GetString() == "acc-3").GetProperty("accountName").GetString().Should().Be("The \"Quoted\" Bakery");
         var bessie = accounts.Single(a => a.GetProperty("accountId").GetString() == "acc-5");
         bessie.GetProperty("reason").GetString().Should().Be("NameHeldByVendor");
         bessie.GetProperty("tooltip").GetString().Should().Contain("vendor");
-        _cli.Realm.Customers.Select(c => c["DisplayName"]!.GetValue<string>()).Should().Contain("The \"Quoted\" Bakery");
+        _cli.Realm.Customers.Select(c => c["DisplayName"]!.GetValue<string>()).Should().Contain("The \"Quoted\" Bakery")
+            .And.Contain("Riverside Dental", "QBO names hold no line break: the created customer's name has a space instead");
 
         var failedOnly = await StatusJsonAsync("--status", "Failed");
         StatusById(failedOnly).Keys.Should().Equal("acc-5");

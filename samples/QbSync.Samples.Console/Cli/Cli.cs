@@ -55,10 +55,10 @@ internal static class Cli
             + "against a real QuickBooks Online company (or any base URL). App keys come from QBSYNC_CLIENT_ID and QBSYNC_CLIENT_SECRET "
             + "or user secrets, never from the command line.");
         g.AddTo(root);
-        root.SetAction((parse, ct) => RunDemoAsync(parse, g, context, ct));
+        root.SetAction(parse => RunDemoAsync(parse, g, context));
 
         var demo = new Command("demo", "The walkthrough of the help article against the built-in fake (the default with no command).");
-        demo.SetAction((parse, ct) => RunDemoAsync(parse, g, context, ct));
+        demo.SetAction(parse => RunDemoAsync(parse, g, context));
         root.Add(demo);
 
         foreach (var command in Commands.All(g, context))
@@ -69,7 +69,7 @@ internal static class Cli
         return root;
     }
 
-    private static async Task<int> RunDemoAsync(ParseResult parse, GlobalOptions g, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunDemoAsync(ParseResult parse, GlobalOptions g, CliContext context)
     {
         try
         {
@@ -78,7 +78,7 @@ internal static class Cli
             CultureInfo.CurrentUICulture = culture;
             var store = g.StoreKind(parse);
             using var demo = DemoHost.Start(new DemoArguments(store, culture, parse.GetValue(g.Verbose)));
-            await new Walkthrough(demo, new ConsoleOutput(context.Out)).RunAsync(cancellationToken).ConfigureAwait(false);
+            await new Walkthrough(demo, new ConsoleOutput(context.Out)).RunAsync().ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (CliException error)
@@ -164,7 +164,8 @@ internal static class Cli
             }
             catch (ArgumentException e)
             {
-                await error.WriteLineAsync($"error: {e.Message} Nothing was changed.").ConfigureAwait(false);
+                var message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+                await error.WriteLineAsync($"error: {message} Nothing was changed.").ConfigureAwait(false);
                 return ExitCodes.BadInput;
             }
         });

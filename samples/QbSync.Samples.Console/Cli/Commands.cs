@@ -159,7 +159,7 @@ internal static class Commands
                 {
                     result = await run.Sync.ListAccountsAsync(run.Actor, new AccountQuery { Statuses = statuses, PageSize = size, ContinuationToken = token }, ct).ConfigureAwait(false);
                 }
-                catch (FormatException)
+                catch (ArgumentException) when (token is not null)
                 {
                     throw new CliException($"--page '{token}' is not a continuation token this command printed.");
                 }
