@@ -259,7 +259,33 @@ public sealed class BadInputTests : IDisposable
     {
         var result = await _cli.RunAsync("stauts");
 
-        result.ExitCode.Should().NotBe(0);
-        result.Error.Should().Contain("stauts");
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("stauts").And.Contain("--help");
+    }
+
+    [Fact]
+    public async Task A_status_filter_that_is_no_status_is_a_parse_error()
+    {
+        var result = await _cli.RunAsync("status", "--status", "Broken");
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("Broken").And.Contain("status --help");
+    }
+
+    [Fact]
+    public async Task A_missing_argument_is_a_parse_error()
+    {
+        var result = await _cli.RunAsync("link", "acc-1");
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("customer-id");
+    }
+
+    [Fact]
+    public async Task Status_filters_take_any_case()
+    {
+        var result = await _cli.RunAsync("status", "--status", "failed", "--status", "NOTSYNCED", "--json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
     }
 }

@@ -38,6 +38,17 @@ internal static class Cli
 
         var root = Build(context);
         var parse = root.Parse([.. args]);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await context.Error.WriteLineAsync("error: " + parseError.Message).ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parse.CommandResult))} --help' for the commands and options.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         var invocation = new InvocationConfiguration
         {
             Output = context.Out.Profile.Out.Writer,
@@ -45,6 +56,17 @@ internal static class Cli
             EnableDefaultExceptionHandler = false,
         };
         return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult? command)
+    {
+        var names = new Stack<string>();
+        for (var current = command; current is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(current.Parent is null ? "QbSync.Samples.Console" : current.Command.Name);
+        }
+
+        return names;
     }
 
     private static RootCommand Build(CliContext context)

@@ -63,7 +63,7 @@ internal sealed record CliSettings
 {
     /// <summary>The database used when neither <c>--db</c> nor <c>QBSYNC_DB</c> says otherwise.</summary>
     public static string DefaultDatabasePath { get; } = Path.Combine(
-        System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.Create),
+        System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify),
         "QbSync", "qbsync.db");
 
     public required StoreKind Store { get; init; }
