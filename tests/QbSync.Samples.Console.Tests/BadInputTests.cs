@@ -184,6 +184,38 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_redirect_after_the_state_expired_connects_nothing()
+    {
+        var started = await _cli.RunAsync("connect", "--role", "owner");
+        var redirect = await _cli.ConsentAsync(CliHarness.AuthorizationUrlIn(started));
+        _cli.Time = new Later(TimeSpan.FromMinutes(16));
+
+        var result = await _cli.RunAsync("connect", "--role", "owner", "--redirect-url", redirect);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Contain("more than 15 minutes ago").And.Contain("Nothing was connected");
+        _cli.TokenRequests.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_redirect_for_another_firm_connects_nothing()
+    {
+        var started = await _cli.RunAsync("connect", "--role", "owner");
+        var redirect = await _cli.ConsentAsync(CliHarness.AuthorizationUrlIn(started));
+
+        var result = await _cli.RunAsync("connect", "--role", "owner", "--firm", "firm-other", "--redirect-url", redirect);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Contain("no connect is in progress for firm 'firm-other'");
+        _cli.TokenRequests.Should().Be(0);
+    }
+
+    private sealed class Later(TimeSpan by) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + by;
+    }
+
+    [Fact]
     public async Task A_redirect_without_a_connect_in_progress_connects_nothing()
     {
         var code = _cli.Fake.OAuth.CreateAuthorizationCode(_cli.Realm.RealmId);

@@ -52,6 +52,9 @@ public sealed class CliHarness : IDisposable
 
     public Dictionary<string, string?> Environment { get; }
 
+    /// <summary>The commands' clock (connect's state expires).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>Authorization codes exchanged at the fake's token endpoint (refreshes included).</summary>
     public int TokenRequests => Fake.Journal.Requests.Count(r => r.Path == QuickBooksOnlineFake.TokenPath);
 
@@ -74,6 +77,7 @@ public sealed class CliHarness : IDisposable
             Error = error,
             Input = input ?? TextReader.Null,
             GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
+            TimeProvider = Time,
         };
         var exit = await Cli.RunAsync(args, context);
         var result = new CliResult(exit, console.Output, error.ToString());

@@ -199,6 +199,20 @@ public sealed class OperatorFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_lists_every_command_and_how_credentials_are_given()
+    {
+        var help = await _cli.RunAsync("--help");
+
+        help.ExitCode.Should().Be(0, help.ToString());
+        foreach (var command in new[] { "demo", "connect", "import", "sync", "status", "customers", "link", "create", "unsync", "history", "problems" })
+        {
+            help.Output.Should().Contain("  " + command + " ");
+        }
+
+        help.Output.Should().Contain("QBSYNC_CLIENT_ID").And.Contain("never from the command line");
+    }
+
+    [Fact]
     public async Task With_no_arguments_the_demo_runs()
     {
         var demo = await _cli.RunAsync();
