@@ -207,7 +207,7 @@ internal sealed partial class PendingWorkRunner(
 
     private static StepOutcome ToOutcome(NameDecision decision) => decision switch
     {
-        NameDecision.Link link => new StepOutcome.Linked(link.Customer.Id!, link.Customer.BareDisplayName!, SyncReason.None, "matched by name"),
+        NameDecision.Link link => new StepOutcome.Linked(link.Customer.Id, link.Customer.DisplayName, SyncReason.None, "matched by name"),
         NameDecision.Fail fail => fail.Outcome,
         _ => throw new InvalidOperationException("A create is not an outcome."),
     };
@@ -264,7 +264,7 @@ internal sealed partial class PendingWorkRunner(
         {
             if (CustomerDecider.FindCreated(directory, record.Intent!.DisplayName!, LinkedElsewhere(run, record.AccountId)) is { } found)
             {
-                await FinishAsync(run, record, keeper, new StepOutcome.Linked(found.Id!, found.BareDisplayName!, SyncReason.None,
+                await FinishAsync(run, record, keeper, new StepOutcome.Linked(found.Id, found.DisplayName, SyncReason.None,
                     "found the customer created before the work was interrupted" + AccountWork.NoteOf(record, record.Intent)), cancellationToken).ConfigureAwait(false);
             }
             else
