@@ -55,6 +55,23 @@ public sealed class BadInputTests : IDisposable
         QuickBooksWrites().Should().Be(writes);
     }
 
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("sync", "acc-1")]
+    [InlineData("link", "acc-1", "1")]
+    public async Task Syncing_before_connect_says_to_connect_and_changes_nothing(params string[] args)
+    {
+        var import = await _cli.RunAsync("import", _cli.File("accounts.csv", "id,name,has-billing-activity\nacc-1,Acme Ltd,true\n"));
+        import.ExitCode.Should().Be(0, import.ToString());
+        var before = await SnapshotAsync();
+
+        var result = await _cli.RunAsync(args);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().Contain("has not connected a QuickBooks Online company").And.Contain("Run `connect` first");
+        (await SnapshotAsync()).Should().Be(before);
+    }
+
     [Fact]
     public async Task A_malformed_csv_reports_every_bad_line_and_imports_nothing()
     {

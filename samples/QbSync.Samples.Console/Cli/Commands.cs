@@ -68,6 +68,9 @@ internal static class Commands
         var command = new Command("sync", "Syncs one account (\"Sync account with QuickBooks\"), or runs the firm's pending work with a progress bar.") { account };
         Cli.Handle(command, g, context, async (run, ct) =>
         {
+            // Without a company the engine would record the account as Failed (NotConnected), or find nothing due:
+            // the operator most likely forgot `connect`, so say so and change nothing.
+            await RequireRealmAsync(run, ct).ConfigureAwait(false);
             if (run.Parse.GetValue(account) is { Length: > 0 } accountId)
             {
                 CliOutput.State(run.Out, await run.Sync.SyncAsync(run.Actor, accountId, ct).ConfigureAwait(false));
@@ -273,13 +276,16 @@ internal static class Commands
         return command;
     }
 
-    private static async Task EnsureCustomerExistsAsync(CommandRun run, string customerId, CancellationToken cancellationToken)
+    private static async Task<string> RequireRealmAsync(CommandRun run, CancellationToken cancellationToken)
     {
         var settings = await run.Sync.GetSettingsAsync(run.Actor, cancellationToken).ConfigureAwait(false);
-        if (settings.RealmId is not { } realmId)
-        {
-            throw new CliException($"firm '{run.Settings.FirmId}' has not connected a QuickBooks Online company. Run `connect` first (as the owner).", ExitCodes.Failed);
-        }
+        return settings.RealmId
+            ?? throw new CliException($"firm '{run.Settings.FirmId}' has not connected a QuickBooks Online company. Nothing was changed. Run `connect` first (as the owner).", ExitCodes.Failed);
+    }
+
+    private static async Task EnsureCustomerExistsAsync(CommandRun run, string customerId, CancellationToken cancellationToken)
+    {
+        var realmId = await RequireRealmAsync(run, cancellationToken).ConfigureAwait(false);
 
         var notFound = new CliException(
             $"QuickBooks Online company {realmId} has no customer with id '{customerId}'. Nothing was changed. `customers --search <text>` lists the customers to pick from.",
