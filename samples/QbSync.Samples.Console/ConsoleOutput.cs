@@ -28,8 +28,13 @@ internal sealed class ConsoleOutput(IAnsiConsole console)
     public void Table(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, int lastColumnWidth = 64)
     {
         var table = CliOutput.Table([.. headers]);
-        table.Columns[^1].Width(lastColumnWidth);
-        foreach (var row in rows)
+        var data = rows.ToList();
+        if (data.Any(row => row[^1].Length > lastColumnWidth))
+        {
+            table.Columns[^1].Width(lastColumnWidth);
+        }
+
+        foreach (var row in data)
         {
             table.Row([.. row]);
         }
