@@ -48,17 +48,6 @@ internal sealed class DemoHost : IDisposable
     /// <summary>The demo's embedded database: a new one every run, left behind for a look with the sqlite3 tool.</summary>
     public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-demo.db");
 
-    /// <summary>Whether the chosen store can be used in this build.</summary>
-    public static bool IsStoreAvailable(StoreKind store, out string? message)
-    {
-        message = store switch
-        {
-            StoreKind.Memory or StoreKind.Sqlite => null,
-            _ => $"Unknown store {store}.",
-        };
-        return message is null;
-    }
-
     public static DemoHost Start(DemoArguments arguments)
     {
         var qbo = QuickBooksOnlineFake.Start(o => o.Authentication = FakeAuthenticationMode.OAuth);

@@ -1,30 +1,8 @@
-using System.Globalization;
-using QbSync.Samples.ConsoleHost;
+using QbSync.Samples.ConsoleHost.Cli;
 
-// QbSync's console demo: a firm connects its (fake) QuickBooks Online company, registers its accounts, runs the
-// first sync and walks through the help article's statuses and actions. Needs no QBO account: it runs against
-// QbSync.Testing's QuickBooksOnlineFake. Everything the sync does goes through IAccountSyncService.
-var arguments = DemoArguments.Parse(args, out var error);
-if (arguments is null)
-{
-    if (!string.IsNullOrEmpty(error))
-    {
-        Console.Error.WriteLine(error);
-    }
-
-    Console.Error.WriteLine(DemoArguments.Usage);
-    return string.IsNullOrEmpty(error) ? 0 : 1;
-}
-
-CultureInfo.CurrentCulture = arguments.Culture;
-CultureInfo.CurrentUICulture = arguments.Culture;
-
-if (!DemoHost.IsStoreAvailable(arguments.Store, out var storeMessage))
-{
-    Console.Error.WriteLine(storeMessage);
-    return 2;
-}
-
-using var demo = DemoHost.Start(arguments);
-await new Walkthrough(demo).RunAsync();
-return 0;
+// QbSync's console host. With no command: the demo, a firm connecting its (fake) QuickBooks Online company,
+// registering its accounts, running the first sync and walking through the help article's statuses and actions,
+// against QbSync.Testing's QuickBooksOnlineFake (no QBO account needed). With a command (connect, import, sync,
+// status, customers, link, create, unsync, history, problems): an operator's tool against a real company or any
+// base URL. `--help` lists them. Everything the sync does goes through IAccountSyncService.
+return await Cli.RunAsync(args, CliContext.ForProcess());

@@ -2,20 +2,19 @@ using System.Diagnostics;
 using System.Globalization;
 using QbSync.Sync;
 using QbSync.Testing;
-using static QbSync.Samples.ConsoleHost.ConsoleOutput;
 
 namespace QbSync.Samples.ConsoleHost;
 
 /// <summary>The demo, step by step, following the help article. Every account change goes through
 /// <see cref="IAccountSyncService"/>; the fake is only read to show what QuickBooks Online now holds.</summary>
-internal sealed class Walkthrough(DemoHost demo)
+internal sealed class Walkthrough(DemoHost demo, ConsoleOutput output)
 {
     private readonly IAccountSyncService _sync = demo.Sync;
 
     public async Task RunAsync()
     {
         var watch = Stopwatch.StartNew();
-        Say($"QbSync console demo: firm '{DemoHost.FirmId}' against the built-in QuickBooks Online fake at {demo.Qbo.BaseUrl}");
+        output.Say($"QbSync console demo: firm '{DemoHost.FirmId}' against the built-in QuickBooks Online fake at {demo.Qbo.BaseUrl}");
         SeedQuickBooks();
         await ConnectAsync();
         await RegisterAccountsAsync();
@@ -35,57 +34,57 @@ internal sealed class Walkthrough(DemoHost demo)
 
     private void SeedQuickBooks()
     {
-        Section("The firm's QuickBooks Online company (the fake)");
+        output.Section("The firm's QuickBooks Online company (the fake)");
         DemoData.SeedCompany(demo.Company);
-        Field("Realm", DemoHost.RealmId);
-        Field("Customers", string.Join(", ", demo.Company.Customers.Select(c => DisplayName(c) + (IsActive(c) ? string.Empty : " (inactive)"))));
-        Field("Vendors", string.Join(", ", demo.Company.Vendors.Select(DisplayName)));
-        Field("Employees", string.Join(", ", demo.Company.Employees.Select(DisplayName)));
-        Field("Customer types", string.Join(", ", demo.Company.CustomerTypes.Select(t => t["Name"]!.GetValue<string>())));
+        output.Field("Realm", DemoHost.RealmId);
+        output.Field("Customers", string.Join(", ", demo.Company.Customers.Select(c => DisplayName(c) + (IsActive(c) ? string.Empty : " (inactive)"))));
+        output.Field("Vendors", string.Join(", ", demo.Company.Vendors.Select(DisplayName)));
+        output.Field("Employees", string.Join(", ", demo.Company.Employees.Select(DisplayName)));
+        output.Field("Customer types", string.Join(", ", demo.Company.CustomerTypes.Select(t => t["Name"]!.GetValue<string>())));
     }
 
     private async Task ConnectAsync()
     {
-        Section("The owner connects QuickBooks Online");
+        output.Section("The owner connects QuickBooks Online");
         // In a real app: redirect the owner to QuickBooksOAuthClient's authorization URL; Intuit calls back with
         // ?code=...&realmId=... Here the fake's OAuth server hands out the code the callback would carry.
         var code = demo.Qbo.OAuth.CreateAuthorizationCode(DemoHost.RealmId);
         var settings = await _sync.ConnectCompanyAsync(demo.Owner, DemoHost.RealmId, code);
-        Field("Connected realm", settings.RealmId);
-        Field("Sync scope", settings.Scope);
-        Field("Create customers", settings.CreateMissingCustomers ? "yes, when no customer has the account's name" : "no, a person decides");
+        output.Field("Connected realm", settings.RealmId);
+        output.Field("Sync scope", settings.Scope);
+        output.Field("Create customers", settings.CreateMissingCustomers ? "yes, when no customer has the account's name" : "no, a person decides");
     }
 
     private async Task RegisterAccountsAsync()
     {
-        Section("The practice software registers the firm's accounts");
+        output.Section("The practice software registers the firm's accounts");
         foreach (var account in DemoData.Accounts)
         {
             await _sync.RegisterAccountAsync(DemoHost.FirmId, account);
-            Field(account.AccountId, $"{account.Name,-22} {(account.HasBillingActivity ? "has invoices/payments" : "no invoices or payments")}");
+            output.Field(account.AccountId, $"{account.Name,-22} {(account.HasBillingActivity ? "has invoices/payments" : "no invoices or payments")}");
         }
     }
 
     private async Task RunFirstSyncAsync()
     {
-        Section("First sync (the pending work; a worker service would run it in the background)");
+        output.Section("First sync (the pending work; a worker service would run it in the background)");
         var run = await _sync.RunPendingAsync(DemoHost.FirmId);
-        Field("Claimed", run.Claimed);
-        Field("Synced", run.Synced);
-        Field("Failed", run.Failed);
-        Field("Retrying", run.Retrying);
+        output.Field("Claimed", run.Claimed);
+        output.Field("Synced", run.Synced);
+        output.Field("Failed", run.Failed);
+        output.Field("Retrying", run.Retrying);
         var jane = await _sync.GetStateAsync(demo.Owner, DemoData.JaneDoeId);
         if (jane.CustomerId is not null && demo.Company.Get("Customer", jane.CustomerId) is { } created)
         {
             var typeId = created["CustomerTypeRef"]?["value"]?.GetValue<string>();
             var typeName = typeId is null ? "(empty)" : demo.Company.Get("CustomerType", typeId)?["Name"]?.GetValue<string>();
-            Field("Created in QBO", $"customer '{DisplayName(created)}' with customer type {typeName}");
+            output.Field("Created in QBO", $"customer '{DisplayName(created)}' with customer type {typeName}");
         }
     }
 
     private async Task ShowAccountsAsync(string title)
     {
-        Section(title);
+        output.Section(title);
         var rows = new List<IReadOnlyList<string>>();
         string? token = null;
         do
@@ -95,35 +94,35 @@ internal sealed class Walkthrough(DemoHost demo)
             token = page.ContinuationToken;
         }
         while (token is not null);
-        Table(["Account", "QuickBooks", "Tooltip (on hover)"], rows);
+        output.Table(["Account", "QuickBooks", "Tooltip (on hover)"], rows);
     }
 
     private async Task EmployeeTriesToUnsyncAsync()
     {
-        Section("An employee tries \"Do not sync this account\" on Contoso Partners");
+        output.Section("An employee tries \"Do not sync this account\" on Contoso Partners");
         try
         {
             await _sync.UnsyncAsync(demo.Employee, DemoData.ContosoId);
-            Say("   Unexpected: the employee was allowed.");
+            output.Say("   Unexpected: the employee was allowed.");
         }
         catch (SyncAuthorizationException refused)
         {
-            Say($"   Refused by the service: {refused.Message}");
+            output.Say($"   Refused by the service: {refused.Message}");
         }
 
         var state = await _sync.GetStateAsync(demo.Employee, DemoData.ContosoId);
-        Say($"   Contoso Partners is still {state.Label}; the employee's menu offers: {(state.AvailableActions.Count == 0 ? "nothing" : string.Join(" | ", state.AvailableActions.Select(SyncStatusTexts.ActionLabel)))}");
+        output.Say($"   Contoso Partners is still {state.Label}; the employee's menu offers: {(state.AvailableActions.Count == 0 ? "nothing" : string.Join(" | ", state.AvailableActions.Select(SyncStatusTexts.ActionLabel)))}");
     }
 
     private async Task AdminUnsyncsAsync()
     {
-        Section("An admin unsyncs Contoso Partners");
-        State(await _sync.UnsyncAsync(demo.Admin, DemoData.ContosoId));
+        output.Section("An admin unsyncs Contoso Partners");
+        output.State(await _sync.UnsyncAsync(demo.Admin, DemoData.ContosoId));
     }
 
     private async Task PushInvoicesAndPaymentsAsync()
     {
-        Section("The practice software records invoices and payments; those of synced accounts reach QuickBooks");
+        output.Section("The practice software records invoices and payments; those of synced accounts reach QuickBooks");
         var billing = demo.Billing;
         var day = new DateOnly(2026, 11, 2);
         InvoiceInfo Invoice(string id, string accountId, string number, params InvoiceLineInfo[] lines) =>
@@ -140,18 +139,18 @@ internal sealed class Walkthrough(DemoHost demo)
             PaymentId = "pay-1", AccountId = DemoData.AcmeId, Date = day.AddDays(5), Amount = 500m, Currency = "USD",
             Method = "card", Reference = "ch_3Nf8aa", Applications = [new PaymentApplication("inv-1", 450.50m)],
         });
-        Say("   \"Advisory\" is no QBO item: the firm's default item covers it.");
+        output.Say("   \"Advisory\" is no QBO item: the firm's default item covers it.");
         await billing.SetDefaultItemAsync(demo.Admin, "Services");
 
         // A worker service does this in the background (AddBackgroundWorker).
         var run = await billing.RunPendingDocumentsAsync(DemoHost.FirmId);
-        Field("Run", $"{run.Claimed} claims, {run.Synced} sent");
+        output.Field("Run", $"{run.Claimed} claims, {run.Synced} sent");
         var documents = await billing.ListDocumentsAsync(demo.Employee, new BillingDocumentQuery());
-        Table(
+        output.Table(
             ["Document", "Account", "QuickBooks", "QBO id", "Tooltip"],
             documents.Items.Select(d => (IReadOnlyList<string>)[d.Kind + " " + d.DocumentId, d.AccountId, d.Label, d.QuickBooksId ?? "-", d.Tooltip]));
-        Say("   QuickBooks Online now holds:");
-        Table(
+        output.Say("   QuickBooks Online now holds:");
+        output.Table(
             ["Type", "Id", "Number / ref", "Customer", "Total", "Open / unapplied", "Private note"],
             demo.Company.Invoices.Select(i => (IReadOnlyList<string>)["Invoice", Text(i, "Id"), Text(i, "DocNumber"), i["CustomerRef"]!["name"]!.GetValue<string>(), Text(i, "TotalAmt"), Text(i, "Balance"), Text(i, "PrivateNote")])
                 .Concat(demo.Company.Payments.Select(p => (IReadOnlyList<string>)["Payment", Text(p, "Id"), Text(p, "PaymentRefNum"), p["CustomerRef"]!["name"]!.GetValue<string>(), Text(p, "TotalAmt"), Text(p, "UnappliedAmt"), Text(p, "PrivateNote").Replace('\n', ' ')])),
@@ -167,62 +166,62 @@ internal sealed class Walkthrough(DemoHost demo)
 
     private async Task ReactivateAndLinkAsync()
     {
-        Section("Old Client: an inactive QBO customer holds the name");
+        output.Section("Old Client: an inactive QBO customer holds the name");
         var failed = await _sync.GetStateAsync(demo.Admin, DemoData.OldClientId);
-        State(failed);
+        output.State(failed);
         var holder = failed.Problem is { CustomerIds.Count: > 0 } p ? p.CustomerIds[0] : null;
         if (holder is null || !failed.AvailableActions.Contains(SyncAvailableAction.ReactivateAndLink))
         {
-            Say("   (no inactive holder to reactivate)");
+            output.Say("   (no inactive holder to reactivate)");
             return;
         }
 
-        Say($"   The admin chooses \"Reactivate and link\" for customer {holder}:");
-        State(await _sync.LinkAsync(demo.Admin, DemoData.OldClientId, holder, reactivateIfInactive: true));
+        output.Say($"   The admin chooses \"Reactivate and link\" for customer {holder}:");
+        output.State(await _sync.LinkAsync(demo.Admin, DemoData.OldClientId, holder, reactivateIfInactive: true));
     }
 
     private async Task CreateUnderAnotherNameAsync()
     {
-        Section("Books by Bessie: a vendor holds the name");
+        output.Section("Books by Bessie: a vendor holds the name");
         var failed = await _sync.GetStateAsync(demo.Admin, DemoData.BessieId);
-        State(failed);
+        output.State(failed);
         var name = failed.Problem?.SuggestedDisplayName;
         if (name is null || !failed.AvailableActions.Contains(SyncAvailableAction.CreateWithAnotherName))
         {
-            Say("   (no other name offered)");
+            output.Say("   (no other name offered)");
             return;
         }
 
-        Say($"   The admin creates the customer as \"{name}\":");
-        State(await _sync.CreateCustomerAsync(demo.Admin, DemoData.BessieId, name));
+        output.Say($"   The admin creates the customer as \"{name}\":");
+        output.State(await _sync.CreateCustomerAsync(demo.Admin, DemoData.BessieId, name));
     }
 
     private async Task SuggestAndLinkAsync()
     {
-        Section("John Smith: no customer has the exact name (and no invoices, so not synced automatically)");
+        output.Section("John Smith: no customer has the exact name (and no invoices, so not synced automatically)");
         var suggestions = await _sync.SuggestCustomersAsync(demo.Admin, DemoData.JohnSmithId);
-        Table(
+        output.Table(
             ["Suggested customer", "Id", "Score", "Why"],
             suggestions.Select(s => (IReadOnlyList<string>)[s.Customer.DisplayName, s.Customer.CustomerId, s.Score.ToString("0.00", CultureInfo.CurrentCulture), s.Why.ToString()]));
         var picker = await _sync.ListAvailableCustomersAsync(demo.Admin, new CustomerPickerQuery { AccountId = DemoData.JohnSmithId, SearchText = "smith" });
-        Say($"   The picker, searching \"smith\": {string.Join(", ", picker.Items.Select(c => $"{c.DisplayName} ({c.CustomerId})"))} of {picker.TotalCount}");
+        output.Say($"   The picker, searching \"smith\": {string.Join(", ", picker.Items.Select(c => $"{c.DisplayName} ({c.CustomerId})"))} of {picker.TotalCount}");
         if (suggestions.Count == 0)
         {
             return;
         }
 
         var best = suggestions[0].Customer;
-        Say($"   The admin picks \"{best.DisplayName}\" and links it:");
-        State(await _sync.LinkAsync(demo.Admin, DemoData.JohnSmithId, best.CustomerId));
+        output.Say($"   The admin picks \"{best.DisplayName}\" and links it:");
+        output.State(await _sync.LinkAsync(demo.Admin, DemoData.JohnSmithId, best.CustomerId));
     }
 
     private async Task ShowProblemsAsync()
     {
-        Section("The firm's sync problems (error banner)");
+        output.Section("The firm's sync problems (error banner)");
         var problems = await _sync.ListProblemsAsync(demo.Owner);
         if (problems.Count == 0)
         {
-            Say("   No problems.");
+            output.Say("   No problems.");
             return;
         }
 
@@ -231,13 +230,13 @@ internal sealed class Walkthrough(DemoHost demo)
             var problem = problems[i];
             if (i > 0)
             {
-                Say(string.Empty);
+                output.Say(string.Empty);
             }
 
-            State(problem);
+            output.State(problem);
             if (problem.Problem is { } details)
             {
-                Field("QBO said", $"{details.QuickBooksErrorCode} {details.QuickBooksMessage}".Trim());
+                output.Field("QBO said", $"{details.QuickBooksErrorCode} {details.QuickBooksMessage}".Trim());
             }
         }
     }
@@ -245,9 +244,9 @@ internal sealed class Walkthrough(DemoHost demo)
     private async Task ShowHistoryAsync(string accountId)
     {
         var state = await _sync.GetStateAsync(demo.Employee, accountId);
-        Section($"History of {state.AccountName}");
+        output.Section($"History of {state.AccountName}");
         var history = await _sync.GetHistoryAsync(demo.Employee, accountId);
-        Table(
+        output.Table(
             ["When (UTC)", "Who", "From", "To", "Trigger", "Reason", "Note"],
             history.Select(h => (IReadOnlyList<string>)[h.At.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), h.ActorId, h.From.ToString(), h.To.ToString(), h.Trigger.ToString(), h.Reason.ToString(), h.Note ?? string.Empty]),
             lastColumnWidth: 40);
@@ -255,13 +254,13 @@ internal sealed class Walkthrough(DemoHost demo)
 
     private void ShowQuickBooksRequests(TimeSpan elapsed)
     {
-        Section("Requests QuickBooks Online received");
+        output.Section("Requests QuickBooks Online received");
         var counts = demo.Qbo.Journal.CountsByKind();
-        Table(
+        output.Table(
             ["Kind", "Requests"],
             counts.OrderBy(c => c.Key).Select(c => (IReadOnlyList<string>)[c.Key.ToString(), c.Value.ToString(CultureInfo.InvariantCulture)]));
         var data = counts.Where(c => c.Key is not (FakeRequestKind.Token or FakeRequestKind.Revoke)).Sum(c => c.Value);
-        Say($"   {data} accounting API requests and {demo.Qbo.Journal.Count(FakeRequestKind.Token)} token request(s) for {DemoData.Accounts.Count} accounts; demo ran in {elapsed.TotalSeconds:0.0} s.");
+        output.Say($"   {data} accounting API requests and {demo.Qbo.Journal.Count(FakeRequestKind.Token)} token request(s) for {DemoData.Accounts.Count} accounts; demo ran in {elapsed.TotalSeconds:0.0} s.");
     }
 
     private static string DisplayName(System.Text.Json.Nodes.JsonObject entity) => entity["DisplayName"]!.GetValue<string>();
