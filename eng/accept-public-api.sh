@@ -4,12 +4,14 @@
 # released version promised) is never changed here: an API removed after shipping stays an RS0017 error until someone
 # edits Shipped on purpose (a breaking change). See docs/contributing.md.
 #
-# Usage: eng/accept-public-api.sh            (about a minute per package on 2 cores)
+# Usage: eng/accept-public-api.sh                                  every package (about a minute each on 2 cores)
+#        eng/accept-public-api.sh src/QbSync/QbSync.csproj ...     only these (paths from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 projects=()
-for project in src/*/*.csproj; do
+if [ "$#" -gt 0 ]; then candidates=("$@"); else candidates=(src/*/*.csproj); fi
+for project in "${candidates[@]}"; do
   dir="$(dirname "$project")"
   if [ ! -f "$dir/PublicAPI.Shipped.txt" ]; then
     printf '#nullable enable\n' > "$dir/PublicAPI.Shipped.txt"
@@ -20,10 +22,9 @@ for project in src/*/*.csproj; do
   projects+=("$project")
 done
 
-dotnet restore QbSync.sln --verbosity quiet
 for project in "${projects[@]}"; do
   echo "Listing the public API of $project"
-  dotnet format analyzers "$project" --no-restore --diagnostics RS0016 --severity warn --verbosity quiet
+  dotnet format analyzers "$project" --diagnostics RS0016 --severity warn --verbosity quiet
 done
 
 # The analyzer treats the files as sets; a stable order keeps merges and reviews quiet.
