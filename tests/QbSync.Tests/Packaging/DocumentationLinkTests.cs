@@ -37,7 +37,7 @@ public sealed partial class DocumentationLinkTests
     }
 
     [Fact]
-    public void Every_package_in_src_with_a_project_has_its_own_readme_or_is_new()
+    public void The_packages_that_predate_the_generated_readme_ship_their_own()
     {
         // The packages that existed when per-package READMEs were introduced each have one; a new package gets a
         // generated README (its description) from Directory.Build.props until it has its own.
