@@ -22,6 +22,7 @@ for project in "${candidates[@]}"; do
   projects+=("$project")
 done
 
+# One project at a time: a single `dotnet format analyzers QbSync.sln` applies the fix to the first project only.
 for project in "${projects[@]}"; do
   echo "Listing the public API of $project"
   dotnet format analyzers "$project" --diagnostics RS0016 --severity warn --verbosity quiet
