@@ -7,6 +7,12 @@ namespace QbSync.Billing;
 /// accounts. Registered by <c>AddQbSync</c>; needs an <see cref="Stores.IBillingDocumentStore"/> (registered by
 /// <c>UseInMemoryStore</c> and the SQL stores' <c>Use…Store</c>).
 /// </summary>
+/// <remarks>
+/// What QuickBooks Online answers while a document is sent is not thrown: it becomes the document's status (Failed
+/// with a reason, or a retry). Each method documents what it throws. In addition, every method throws
+/// <see cref="OperationCanceledException"/> when its <c>cancellationToken</c> is cancelled, and lets the store's own
+/// exceptions through.
+/// </remarks>
 public interface IBillingSyncService
 {
     /// <summary>Records an invoice, or its new content when it changed (an edit after sync updates QBO's copy).
@@ -15,8 +21,9 @@ public interface IBillingSyncService
     /// <param name="invoice">The invoice.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
-    /// <exception cref="ArgumentException">The invoice is not valid (no lines, an empty id, a bad currency code).</exception>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty, or the invoice is not valid (no lines, an empty id, a bad currency code).</exception>
     /// <exception cref="InvalidOperationException">The invoice was deleted; a deleted document is never recorded again.</exception>
+    /// <exception cref="Sync.SyncConcurrencyException">Other writers kept changing the document; nothing was changed, and the call may be repeated.</exception>
     Task<BillingDocumentState> RecordInvoiceAsync(string firmId, InvoiceInfo invoice, CancellationToken cancellationToken = default);
 
     /// <summary>Records a payment, or its new content when it changed. Recording the same content again changes nothing.</summary>
@@ -24,8 +31,9 @@ public interface IBillingSyncService
     /// <param name="payment">The payment.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
-    /// <exception cref="ArgumentException">The payment is not valid (amount not positive, more applied than received).</exception>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty, or the payment is not valid (amount not positive, more applied than received).</exception>
     /// <exception cref="InvalidOperationException">The payment was deleted; a deleted document is never recorded again.</exception>
+    /// <exception cref="Sync.SyncConcurrencyException">Other writers kept changing the document; nothing was changed, and the call may be repeated.</exception>
     Task<BillingDocumentState> RecordPaymentAsync(string firmId, PaymentInfo payment, CancellationToken cancellationToken = default);
 
     /// <summary>The document was voided in the host: it is voided in QBO (or, never sent, created and voided).</summary>
@@ -34,6 +42,9 @@ public interface IBillingSyncService
     /// <param name="documentId">The host's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> or <paramref name="documentId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="BillingDocumentNotFoundException">The firm has no such document (a document of another firm is not found either).</exception>
+    /// <exception cref="Sync.SyncConcurrencyException">Other writers kept changing the document; nothing was changed, and the call may be repeated.</exception>
     Task<BillingDocumentState> VoidAsync(string firmId, BillingDocumentKind kind, string documentId, CancellationToken cancellationToken = default);
 
     /// <summary>The document was deleted in the host: it is deleted in QBO (never sent: nothing is sent).</summary>
@@ -42,6 +53,9 @@ public interface IBillingSyncService
     /// <param name="documentId">The host's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> or <paramref name="documentId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="BillingDocumentNotFoundException">The firm has no such document (a document of another firm is not found either).</exception>
+    /// <exception cref="Sync.SyncConcurrencyException">Other writers kept changing the document; nothing was changed, and the call may be repeated.</exception>
     Task<BillingDocumentState> DeleteAsync(string firmId, BillingDocumentKind kind, string documentId, CancellationToken cancellationToken = default);
 
     /// <summary>One document's state, with its label and tooltip.</summary>
@@ -50,6 +64,9 @@ public interface IBillingSyncService
     /// <param name="documentId">The host's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="documentId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="Sync.SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
+    /// <exception cref="BillingDocumentNotFoundException">The firm has no such document (a document of another firm is not found either).</exception>
     Task<BillingDocumentState> GetDocumentAsync(SyncActor actor, BillingDocumentKind kind, string documentId, CancellationToken cancellationToken = default);
 
     /// <summary>The firm's documents (or one account's), filtered by status, paged, ordered by kind and host id.</summary>
@@ -57,6 +74,8 @@ public interface IBillingSyncService
     /// <param name="query">Filter and paging.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="query"/> is <see langword="null"/> or breaks a rule (a page size out of range, a continuation token no store issued).</exception>
+    /// <exception cref="Sync.SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
     Task<BillingDocumentStatePage> ListDocumentsAsync(SyncActor actor, BillingDocumentQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>A document's history: every status change, who, when and why.</summary>
@@ -65,6 +84,9 @@ public interface IBillingSyncService
     /// <param name="documentId">The host's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The entries, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="documentId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="Sync.SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
+    /// <exception cref="BillingDocumentNotFoundException">The firm has no such document (a document of another firm is not found either).</exception>
     Task<IReadOnlyList<BillingHistoryEntry>> GetDocumentHistoryAsync(SyncActor actor, BillingDocumentKind kind, string documentId, CancellationToken cancellationToken = default);
 
     /// <summary>Tries a Failed document again (after the cause was fixed, say an item added in QBO).</summary>
@@ -73,6 +95,10 @@ public interface IBillingSyncService
     /// <param name="documentId">The host's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The document's state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="documentId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="Sync.SyncAuthorizationException">The authorization policy does not let the actor sync; nothing was read or changed.</exception>
+    /// <exception cref="BillingDocumentNotFoundException">The firm has no such document (a document of another firm is not found either).</exception>
+    /// <exception cref="Sync.SyncConcurrencyException">Other writers kept changing the document; nothing was changed, and the call may be repeated.</exception>
     Task<BillingDocumentState> RetryAsync(SyncActor actor, BillingDocumentKind kind, string documentId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the firm's default QBO item (by name) for lines whose service matches no item; null for none.</summary>
@@ -80,12 +106,16 @@ public interface IBillingSyncService
     /// <param name="itemName">The QBO item's name, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="Sync.SyncAuthorizationException">The authorization policy does not let the actor change settings; nothing was read or changed.</exception>
+    /// <exception cref="InvalidOperationException">Other writers kept changing the firm's settings; nothing was changed, and the call may be repeated.</exception>
     Task<FirmSyncSettings> SetDefaultItemAsync(SyncActor actor, string? itemName, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the firm's due documents now (the background worker does this by itself).</summary>
     /// <param name="firmId">The firm.</param>
     /// <param name="cancellationToken">Cancels the run; claimed documents are given back.</param>
     /// <returns>What the run did.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty.</exception>
     Task<BillingRunResult> RunPendingDocumentsAsync(string firmId, CancellationToken cancellationToken = default);
 }
 

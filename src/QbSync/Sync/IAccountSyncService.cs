@@ -8,6 +8,13 @@ namespace QbSync.Sync;
 /// account's status. Every call is scoped to the actor's firm and checked against the authorization policy before
 /// anything else is read; an account of another firm is "not found".
 /// </summary>
+/// <remarks>
+/// What QuickBooks Online answers while an account is synced (a refusal, an outage, a lost connection) is not thrown:
+/// it becomes the account's status (Failed with a reason, or a retry), so that one account never stops the others.
+/// Each method documents what it throws. In addition, every method throws <see cref="OperationCanceledException"/>
+/// when its <c>cancellationToken</c> is cancelled, and lets the store's own exceptions through (a database that
+/// cannot be reached, say).
+/// </remarks>
 public interface IAccountSyncService
 {
     /// <summary>
@@ -19,6 +26,8 @@ public interface IAccountSyncService
     /// <param name="account">The account as the host application has it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account's state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty, or <paramref name="account"/> is <see langword="null"/>, has no id, has no name, or its name is not valid UTF-16 text (a lone surrogate).</exception>
+    /// <exception cref="SyncConcurrencyException">Other writers kept changing the account; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default);
 
     /// <summary>"Sync account with QuickBooks" by name: link the customer with the same name, or create one (unless the
@@ -28,6 +37,11 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account's new state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor sync; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
+    /// <exception cref="SyncTransitionException">The account's status does not allow the action (for example, work on it is under way); nothing was changed.</exception>
+    /// <exception cref="SyncConcurrencyException">Other writers kept changing the account while the action started; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> SyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>Links the account to a customer the actor picked; an inactive customer is reactivated only when asked.</summary>
@@ -37,6 +51,11 @@ public interface IAccountSyncService
     /// <param name="reactivateIfInactive">Whether to reactivate the customer if it is inactive.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account's new state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> or <paramref name="customerId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor link (or, with <paramref name="reactivateIfInactive"/>, reactivate a customer); nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
+    /// <exception cref="SyncTransitionException">The account's status does not allow the action (for example, work on it is under way); nothing was changed.</exception>
+    /// <exception cref="SyncConcurrencyException">Other writers kept changing the account while the action started; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> LinkAsync(SyncActor actor, string accountId, string customerId, bool reactivateIfInactive = false, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a new QBO customer for the account (type <i>Individual</i> when the company has it) and links it.</summary>
@@ -46,6 +65,11 @@ public interface IAccountSyncService
     /// <c>Name (client)</c> when a vendor holds the name); <see langword="null"/> for the account's name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account's new state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, <paramref name="accountId"/> is <see langword="null"/> or empty, or the display name is empty once made valid for QuickBooks Online.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor create a customer; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
+    /// <exception cref="SyncTransitionException">The account's status does not allow the action (for example, work on it is under way); nothing was changed.</exception>
+    /// <exception cref="SyncConcurrencyException">Other writers kept changing the account while the action started; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> CreateCustomerAsync(SyncActor actor, string accountId, string? displayName = null, CancellationToken cancellationToken = default);
 
     /// <summary>"Do not sync this account / Unsync": the account becomes Skipped; no error messages and no automatic
@@ -54,6 +78,11 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account's new state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor unsync; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
+    /// <exception cref="SyncTransitionException">The account is already Skipped; nothing was changed.</exception>
+    /// <exception cref="SyncConcurrencyException">Other writers kept changing the account while the action started; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> UnsyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>One account's state, with its label, tooltip and the actions available to the actor.</summary>
@@ -61,6 +90,9 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The state.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
     Task<AccountSyncState> GetStateAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>The firm's accounts with their states for the <i>QuickBooks</i> column: filtered by status, paged,
@@ -69,6 +101,8 @@ public interface IAccountSyncService
     /// <param name="query">Filter and paging.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="query"/> is <see langword="null"/> or breaks a rule (a page size outside 1 to 1000, null statuses, a continuation token no store issued).</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
     Task<AccountSyncPage> ListAccountsAsync(SyncActor actor, AccountQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>The QBO customers an account can be linked to: searchable, paged, excluding customers already linked
@@ -77,6 +111,12 @@ public interface IAccountSyncService
     /// <param name="query">Search text and paging.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="query"/> is <see langword="null"/>; an <see cref="ArgumentOutOfRangeException"/> when its <c>Skip</c> is negative or its <c>Take</c> is outside 1 to 200.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor link; nothing was read or changed.</exception>
+    /// <exception cref="InvalidOperationException">The firm has not connected a QuickBooks Online company.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksReconnectRequiredException">The company's tokens are gone or were refused: an owner must connect it again.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksOAuthException">Refreshing the company's access token failed (after retries).</exception>
+    /// <exception cref="QuickBooks.QuickBooksException">QuickBooks Online refused the read or stayed unavailable after retries (the exception carries the status, codes and <c>intuit_tid</c>).</exception>
     Task<CustomerPickerPage> ListAvailableCustomersAsync(SyncActor actor, CustomerPickerQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Likely matches for an account whose name matches no customer exactly ("Smith, John" for "John
@@ -85,12 +125,21 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The suggestions, best first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor link; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
+    /// <exception cref="InvalidOperationException">The firm has not connected a QuickBooks Online company.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksReconnectRequiredException">The company's tokens are gone or were refused: an owner must connect it again.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksOAuthException">Refreshing the company's access token failed (after retries).</exception>
+    /// <exception cref="QuickBooks.QuickBooksException">QuickBooks Online refused the read or stayed unavailable after retries (the exception carries the status, codes and <c>intuit_tid</c>).</exception>
     Task<IReadOnlyList<CustomerSuggestion>> SuggestCustomersAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>The firm's current sync problems (accounts in Failed), newest first, for an error banner or page.</summary>
     /// <param name="actor">Anyone of the firm.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The problems.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
     Task<IReadOnlyList<AccountSyncState>> ListProblemsAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>An account's status history: who changed what, when and why.</summary>
@@ -98,12 +147,17 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The entries, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
+    /// <exception cref="SyncAccountNotFoundException">The actor's firm has no account <paramref name="accountId"/> (an account of another firm is not found either).</exception>
     Task<IReadOnlyList<SyncHistoryEntry>> GetHistoryAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>The firm's settings (defaults when never saved).</summary>
     /// <param name="actor">Anyone of the firm.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The settings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor view accounts; nothing was read or changed.</exception>
     Task<FirmSyncSettings> GetSettingsAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>Changes the firm's sync scope and creation rule; accounts that become eligible are made due.</summary>
@@ -112,6 +166,9 @@ public interface IAccountSyncService
     /// <param name="createMissingCustomers">Whether missing customers are created automatically.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor change settings; nothing was read or changed.</exception>
+    /// <exception cref="InvalidOperationException">Other writers kept changing the firm's settings; nothing was changed, and the call may be repeated.</exception>
     Task<FirmSyncSettings> UpdateSettingsAsync(SyncActor actor, SyncScope scope, bool createMissingCustomers, CancellationToken cancellationToken = default);
 
     /// <summary>Connects the firm's QBO company: exchanges the OAuth authorization code and records the realm.
@@ -125,6 +182,11 @@ public interface IAccountSyncService
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
     /// <exception cref="QuickBooksCompanyHeldByAnotherFirmException">Another firm holds the realm; nothing was changed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id, or <paramref name="realmId"/> or <paramref name="authorizationCode"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor connect a company; nothing was read or changed.</exception>
+    /// <exception cref="QuickBooksCompanyHeldByAnotherFirmException">Another firm holds this QuickBooks Online company; no token was exchanged or stored.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksOAuthException">Intuit refused the authorization code (used, expired, or for another app) or the token endpoint failed after retries; nothing was saved.</exception>
+    /// <exception cref="InvalidOperationException">The tokens were stored but the firm's settings could not be saved: other writers kept changing them, or the store refused the company (when another firm took it meanwhile, <see cref="QuickBooksCompanyHeldByAnotherFirmException"/> is thrown instead).</exception>
     Task<FirmSyncSettings> ConnectCompanyAsync(SyncActor actor, string realmId, string authorizationCode, CancellationToken cancellationToken = default);
 
     /// <summary>Checks every linked customer of the firm in QBO: one made inactive or gone turns its account NotSynced
@@ -132,6 +194,10 @@ public interface IAccountSyncService
     /// <param name="firmId">The firm.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many accounts changed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksReconnectRequiredException">The company's tokens are gone or were refused: an owner must connect it again.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksOAuthException">Refreshing the company's access token failed (after retries).</exception>
+    /// <exception cref="QuickBooks.QuickBooksException">QuickBooks Online refused the read or stayed unavailable after retries (the exception carries the status, codes and <c>intuit_tid</c>).</exception>
     Task<int> VerifyLinksAsync(string firmId, CancellationToken cancellationToken = default);
 
     /// <summary>Applies QBO's change notifications (verified and parsed with <c>QuickBooksWebhookVerifier</c> and
@@ -141,6 +207,10 @@ public interface IAccountSyncService
     /// <param name="events">The events.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many accounts changed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty, or <paramref name="events"/> is <see langword="null"/>.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksReconnectRequiredException">The company's tokens are gone or were refused: an owner must connect it again.</exception>
+    /// <exception cref="QuickBooks.Authentication.QuickBooksOAuthException">Refreshing the company's access token failed (after retries).</exception>
+    /// <exception cref="QuickBooks.QuickBooksException">QuickBooks Online refused reading a changed customer or stayed unavailable after retries (a customer that no longer exists is not an error: its account turns Not synced).</exception>
     Task<int> ApplyQuickBooksChangesAsync(string firmId, IEnumerable<QuickBooks.Webhooks.QuickBooksWebhookEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>Disconnects the firm's QBO company: revokes its tokens at Intuit (best effort), forgets them and the
@@ -149,6 +219,9 @@ public interface IAccountSyncService
     /// <param name="actor">The firm's owner.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor disconnect the company; nothing was read or changed.</exception>
+    /// <exception cref="InvalidOperationException">Other writers kept changing the firm's settings; nothing was changed, and the call may be repeated.</exception>
     Task<FirmSyncSettings> DisconnectCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets the firm's QBO company: revokes its tokens at Intuit (best effort), deletes them, releases the
@@ -158,6 +231,9 @@ public interface IAccountSyncService
     /// <param name="actor">The firm's owner.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The saved settings (no realm).</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor disconnect the company; nothing was read or changed.</exception>
+    /// <exception cref="InvalidOperationException">Other writers kept changing the firm's settings; nothing was changed, and the call may be repeated.</exception>
     Task<FirmSyncSettings> ForgetCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes everything QbSync holds for the firm: revokes and deletes its QBO tokens, and deletes every
@@ -166,6 +242,8 @@ public interface IAccountSyncService
     /// <param name="actor">The firm's owner.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many accounts were deleted.</returns>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is <see langword="null"/> or has no firm id.</exception>
+    /// <exception cref="SyncAuthorizationException">The authorization policy does not let the actor purge the firm; nothing was read or changed.</exception>
     Task<int> PurgeFirmAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
     /// <summary>Tells the sync that an account was deleted in the host application: its record and history are
@@ -175,6 +253,7 @@ public interface IAccountSyncService
     /// <param name="accountId">The account.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the firm had the account.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> or <paramref name="accountId"/> is <see langword="null"/> or empty.</exception>
     Task<bool> RemoveAccountAsync(string firmId, string accountId, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the firm's due automatic work now (for hosts without the background worker): eligible accounts
@@ -182,6 +261,7 @@ public interface IAccountSyncService
     /// <param name="firmId">The firm.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What the run did.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty.</exception>
     Task<SyncRunResult> RunPendingAsync(string firmId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -192,6 +272,7 @@ public interface IAccountSyncService
     /// <param name="progress">Receives a report after each claim and each finished account; may be <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops the run; claimed accounts are given back.</param>
     /// <returns>What the run did, and when the earliest retry it scheduled is due.</returns>
+    /// <exception cref="ArgumentException"><paramref name="firmId"/> is <see langword="null"/> or empty.</exception>
     Task<SyncRunResult> RunPendingAsync(string firmId, IProgress<SyncRunProgress>? progress, CancellationToken cancellationToken = default);
 
 }

@@ -19,7 +19,10 @@ public class TestingPackageTests
     [Fact]
     public void The_fakes_public_api_exposes_no_WireMock_or_test_framework_type()
     {
-        var listing = PublicApiListing.Generate(typeof(QuickBooksOnlineFake).Assembly);
+        // The public API analyzer's listing of the package (the build fails when it differs from the code).
+        var directory = Path.Combine(RepositoryRoot(), "src", "QbSync.Testing");
+        var listing = File.ReadAllText(Path.Combine(directory, "PublicAPI.Shipped.txt")) + File.ReadAllText(Path.Combine(directory, "PublicAPI.Unshipped.txt"));
+        listing.Should().Contain("QuickBooksOnlineFake", "the listing is the fake's");
 
         listing.Should().NotContainEquivalentOf("WireMock");
         listing.Should().NotContainEquivalentOf("Xunit").And.NotContainEquivalentOf("NUnit");
@@ -32,5 +35,17 @@ public class TestingPackageTests
 
         suites.GetName().Name.Should().Be("QbSync.Testing.Xunit");
         suites.GetReferencedAssemblies().Should().NotContain(a => a.Name == "QbSync.Testing", "the suites need no QBO fake, so they bring no WireMock");
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "QbSync.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        directory.Should().NotBeNull("the tests run inside the repository");
+        return directory!.FullName;
     }
 }
