@@ -286,7 +286,7 @@ internal sealed partial class PendingWorkRunner(
     {
         try
         {
-            await SendNewBatchAsync(run, realmId, chunk, directory, keeper, cancellationToken).ConfigureAwait(false);
+            await SendNewBatchAsync(run, realmId, chunk, directory, keeper, ticket.Done, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -294,7 +294,7 @@ internal sealed partial class PendingWorkRunner(
         }
     }
 
-    private async Task SendNewBatchAsync(Run run, string realmId, IReadOnlyList<PendingCreate> chunk, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
+    private async Task SendNewBatchAsync(Run run, string realmId, IReadOnlyList<PendingCreate> chunk, CustomerDirectory directory, LeaseKeeper keeper, Action atThrottle, CancellationToken cancellationToken)
     {
         // The batch's request id and each item's bId are stored with the intents (in one store call) before the batch
         // goes out, so a resume sends the very same batch request again.
@@ -336,7 +336,7 @@ internal sealed partial class PendingWorkRunner(
             }
         }
 
-        await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, cancellationToken).ConfigureAwait(false);
+        await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, cancellationToken, atThrottle).ConfigureAwait(false);
     }
 
     private async Task ResumeBatchAsync(Run run, string realmId, List<SyncAccountRecord> group, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
@@ -363,7 +363,7 @@ internal sealed partial class PendingWorkRunner(
         }
     }
 
-    private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
+    private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken, Action? atThrottle = null)
     {
         using var activity = Diagnostics.SyncActivities.Start("QbSync Batch", run.FirmId, realmId);
         if (items.Count == 0)
@@ -435,7 +435,9 @@ internal sealed partial class PendingWorkRunner(
         QuickBooksBatchResult result;
         try
         {
-            result = await client.Batch.ExecuteAsync(realmId, batch, batchRequestId, cancellationToken).ConfigureAwait(false);
+            var call = client.Batch.ExecuteAsync(realmId, batch, batchRequestId, cancellationToken);
+            atThrottle?.Invoke(); // the call takes (or queues for) its batch permit before its first wait
+            result = await call.ConfigureAwait(false);
         }
         catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
         {
@@ -719,7 +721,8 @@ internal sealed partial class PendingWorkRunner(
 
     private sealed record PendingCreate(SyncAccountRecord Record, string DisplayName);
 
-    /// <summary>A batch this run started: <see cref="Done"/> (once; later calls do nothing) says it ended.</summary>
+    /// <summary>A batch this run started: <see cref="Done"/> (once; later calls do nothing) says it reached the
+    /// throttle, or ended without being sent.</summary>
     private sealed class BatchTicket(Action onDone)
     {
         private int _done;
@@ -788,9 +791,9 @@ internal sealed partial class PendingWorkRunner(
             }
         }
 
-        /// <summary>Batches this run started that have not ended: counted against the batch requests the throttle
-        /// still allows (also once they hold a permit, so at worst a few permits wait until they end, and no batch is
-        /// ever started that would have to wait for the next window).</summary>
+        /// <summary>Batches this run started that have not reached the client's throttle yet (their intents are being
+        /// saved): counted against the batch requests the throttle still allows, so that the run does not start more
+        /// batches than the window has room for.</summary>
         public int BatchesUnderWay => Volatile.Read(ref _batchesUnderWay);
 
         /// <summary>Counts a batch until its ticket says it ended.</summary>

@@ -62,11 +62,12 @@ public sealed class StoreCallsAndPacingTests
     [Fact]
     public async Task Once_the_batch_limit_is_spent_the_creates_go_one_by_one_within_the_request_limit()
     {
-        // Two batches per (long) window: the rest of the request budget is spent on single creates instead of waiting.
+        // Two batches per window (longer than the run): the rest of the request budget is spent on single creates
+        // instead of waiting for the next window.
         using var h = await FirmWithAccountsAsync(matches: 20, creates: 150, client: c =>
         {
             c.BatchRequestsPerWindowPerRealm = 2;
-            c.ThrottleWindow = TimeSpan.FromHours(1);
+            c.ThrottleWindow = TimeSpan.FromMinutes(2);
         });
 
         var run = await h.Service.RunPendingAsync(SyncHarness.Firm);
