@@ -254,21 +254,11 @@ public sealed class InMemoryAccountStore : IAccountStore
         {
             if (_firms.TryGetValue(firmId, out var firm))
             {
-                // The due index in order (oldest first, ties by id) up to now; records leased by someone skipped. A claim
-                // changes neither the due time nor the list keys, so the indexes stay as they are.
-                foreach (var key in firm.Due)
+                foreach (var key in firm.Claimable(now, maxCount))
                 {
-                    if (key.At > now || claimed.Count == maxCount)
-                    {
-                        break;
-                    }
-
                     var entry = firm.Accounts[key.AccountId];
-                    if (IsClaimable(entry.Record, now))
-                    {
-                        entry.Record = entry.Record with { LeaseOwner = ownerId, LeaseUntil = leaseUntil, Version = entry.Record.Version + 1 };
-                        claimed.Add(entry.Record);
-                    }
+                    firm.Replace(entry, entry.Record with { LeaseOwner = ownerId, LeaseUntil = leaseUntil, Version = entry.Record.Version + 1 });
+                    claimed.Add(entry.Record);
                 }
             }
         }
@@ -321,18 +311,9 @@ public sealed class InMemoryAccountStore : IAccountStore
         {
             foreach (var (firmId, firm) in _firms)
             {
-                foreach (var key in firm.Due)
+                if (firm.Claimable(now, 1).Count > 0)
                 {
-                    if (key.At > now)
-                    {
-                        break;
-                    }
-
-                    if (IsClaimable(firm.Accounts[key.AccountId].Record, now))
-                    {
-                        firms.Add(firmId);
-                        break;
-                    }
+                    firms.Add(firmId);
                 }
             }
         }
@@ -527,9 +508,6 @@ public sealed class InMemoryAccountStore : IAccountStore
         settings.RealmId is { } realmId
         && _settings.Values.Any(s => string.Equals(s.RealmId, realmId, StringComparison.Ordinal) && !string.Equals(s.FirmId, settings.FirmId, StringComparison.Ordinal));
 
-    private static bool IsClaimable(SyncAccountRecord record, DateTimeOffset now) =>
-        record.NextAttemptAt is { } due && due <= now && (record.LeaseUntil is not { } lease || lease <= now);
-
     /// <summary>A stored snapshot: the version set, and the problem's customer list copied so the caller's list
     /// cannot change it.</summary>
     private static SyncAccountRecord Freeze(SyncAccountRecord record, long version) => record with
@@ -552,8 +530,12 @@ public sealed class InMemoryAccountStore : IAccountStore
         /// <summary>List order within each status.</summary>
         public Dictionary<SyncStatus, SortedSet<ListKey>> ByStatus { get; } = [];
 
-        /// <summary>Records with a next attempt, oldest first, ties by account id.</summary>
-        public SortedSet<DueKey> Due { get; } = new(DueKey.Comparer);
+        /// <summary>Records with a next attempt and no lease, by next attempt (oldest first), ties by account id.</summary>
+        public SortedSet<DueKey> DueFree { get; } = new(DueKey.Comparer);
+
+        /// <summary>Records with a next attempt and a lease, by the end of the lease: claimable once it has passed (and
+        /// their next attempt has come), so a claim never walks over records that others hold.</summary>
+        public SortedSet<DueKey> DueLeased { get; } = new(DueKey.Comparer);
 
         /// <summary>Customer id → the account linked to it (at most one per customer).</summary>
         public Dictionary<string, string> Links { get; } = new(StringComparer.Ordinal);
@@ -562,6 +544,48 @@ public sealed class InMemoryAccountStore : IAccountStore
             record.CustomerId is { } customerId
             && Links.TryGetValue(customerId, out var holder)
             && !string.Equals(holder, record.AccountId, StringComparison.Ordinal);
+
+        /// <summary>The claim order keys (next attempt, id) of up to <paramref name="maxCount"/> records claimable at
+        /// <paramref name="now"/>, oldest due first: O(log n + k + leases that have ended).</summary>
+        public List<DueKey> Claimable(DateTimeOffset now, int maxCount)
+        {
+            var keys = new List<DueKey>(Math.Min(maxCount, 1024));
+            foreach (var key in DueFree)
+            {
+                if (key.At > now || keys.Count == maxCount)
+                {
+                    break;
+                }
+
+                keys.Add(key);
+            }
+
+            var mixed = false;
+            foreach (var key in DueLeased)
+            {
+                if (key.At > now)
+                {
+                    break;
+                }
+
+                if (Accounts[key.AccountId].Record.NextAttemptAt is { } due && due <= now)
+                {
+                    keys.Add(new DueKey(due, key.AccountId));
+                    mixed = true;
+                }
+            }
+
+            if (mixed)
+            {
+                keys.Sort(DueKey.Comparer);
+                if (keys.Count > maxCount)
+                {
+                    keys.RemoveRange(maxCount, keys.Count - maxCount);
+                }
+            }
+
+            return keys;
+        }
 
         public void Add(Entry entry)
         {
@@ -582,17 +606,10 @@ public sealed class InMemoryAccountStore : IAccountStore
                 StatusIndex(after.Status).Add(newKey);
             }
 
-            if (before.NextAttemptAt != after.NextAttemptAt)
+            if (before.NextAttemptAt != after.NextAttemptAt || before.LeaseUntil != after.LeaseUntil)
             {
-                if (before.NextAttemptAt is { } was)
-                {
-                    Due.Remove(new DueKey(was, before.AccountId));
-                }
-
-                if (after.NextAttemptAt is { } next)
-                {
-                    Due.Add(new DueKey(next, after.AccountId));
-                }
+                Unindex(before);
+                IndexDue(after);
             }
 
             if (!string.Equals(before.CustomerId, after.CustomerId, StringComparison.Ordinal))
@@ -620,11 +637,7 @@ public sealed class InMemoryAccountStore : IAccountStore
             var key = ListKey.Of(record);
             ByName.Remove(key);
             StatusIndex(record.Status).Remove(key);
-            if (record.NextAttemptAt is { } due)
-            {
-                Due.Remove(new DueKey(due, accountId));
-            }
-
+            Unindex(record);
             if (record.CustomerId is { } customerId)
             {
                 Links.Remove(customerId);
@@ -638,14 +651,44 @@ public sealed class InMemoryAccountStore : IAccountStore
             var key = ListKey.Of(record);
             ByName.Add(key);
             StatusIndex(record.Status).Add(key);
-            if (record.NextAttemptAt is { } due)
-            {
-                Due.Add(new DueKey(due, record.AccountId));
-            }
-
+            IndexDue(record);
             if (record.CustomerId is { } customerId)
             {
                 Links[customerId] = record.AccountId;
+            }
+        }
+
+        private void IndexDue(SyncAccountRecord record)
+        {
+            if (record.NextAttemptAt is not { } due)
+            {
+                return;
+            }
+
+            if (record.LeaseUntil is { } lease)
+            {
+                DueLeased.Add(new DueKey(lease, record.AccountId));
+            }
+            else
+            {
+                DueFree.Add(new DueKey(due, record.AccountId));
+            }
+        }
+
+        private void Unindex(SyncAccountRecord record)
+        {
+            if (record.NextAttemptAt is not { } due)
+            {
+                return;
+            }
+
+            if (record.LeaseUntil is { } lease)
+            {
+                DueLeased.Remove(new DueKey(lease, record.AccountId));
+            }
+            else
+            {
+                DueFree.Remove(new DueKey(due, record.AccountId));
             }
         }
 

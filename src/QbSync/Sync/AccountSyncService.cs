@@ -547,8 +547,10 @@ internal sealed partial class AccountSyncService(
     private static string? LinkHolder(string customerId, SyncIntent intent, string? chosenHolder, string accountId) =>
         customerId == intent.CustomerId && chosenHolder != accountId ? chosenHolder : null;
 
-    /// <summary>Accounts registered per store round (one read, at most one insert list and one update list).</summary>
-    private const int RegistrationChunkSize = 500;
+    /// <summary>Accounts registered per store round (one read, at most one insert list and one update list, so at most
+    /// two commits): large enough that a SQL store's commit (an fsync) is shared by many accounts, small enough that a
+    /// writer holds SQLite's write lock for tens of milliseconds, not seconds.</summary>
+    private const int RegistrationChunkSize = 2000;
 
     /// <summary>The registration rule for an account the sync does not know: NotSynced, due now when the firm's scope
     /// makes it eligible. Shared by <see cref="RegisterAccountAsync"/> and <see cref="RegisterAccountsAsync"/>.</summary>

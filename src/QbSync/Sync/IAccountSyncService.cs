@@ -24,7 +24,7 @@ public interface IAccountSyncService
     /// <summary>
     /// Registers many accounts at once (an import, a nightly reconciliation): each exactly as
     /// <see cref="RegisterAccountAsync"/> would (same validation, same rename rule, same due marking), written in chunks
-    /// of 500 with one read and at most two store writes per chunk.
+    /// of 2,000 with one read and at most two store writes (one insert list, one update list) per chunk.
     /// </summary>
     /// <remarks>
     /// Every item is checked before anything is written: a missing id or name, a name that is not valid UTF-16, a null
