@@ -5,6 +5,17 @@ using QbSync.Benchmarks.Sync;
 // matching one. Prints QBO requests by kind, the request budget, wall time and accounts/second; then the round
 // trips of single-account actions (match, create); then issue 9's billing backlog (requests per document, documents
 // per minute at QBO's limits in scaled time).
+if (args.Length > 0 && args[0] == "serve-fake")
+{
+    return await RemoteFake.ServeAsync();
+}
+
+if (args.Length > 0 && args[0] == "cost")
+{
+    CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+    return await EngineCost.RunAsync(CostArguments.Parse(args[1..]));
+}
+
 BenchmarkArguments arguments;
 try
 {

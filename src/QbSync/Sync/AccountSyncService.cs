@@ -245,11 +245,11 @@ internal sealed partial class AccountSyncService(
         var search = string.IsNullOrWhiteSpace(query.SearchText) ? null : NameKey.Of(query.SearchText);
         var matches = directory.Customers
             .Where(c => query.IncludeInactive || c.IsActive)
-            .Where(c => !linked.TryGetValue(c.Id!, out var holder) || holder == query.AccountId)
+            .Where(c => !linked.TryGetValue(c.Id, out var holder) || holder == query.AccountId)
             .Where(c => search is null
-                        || NameKey.Of(c.BareDisplayName ?? string.Empty).Contains(search, StringComparison.Ordinal)
+                        || NameKey.Of(c.DisplayName).Contains(search, StringComparison.Ordinal)
                         || (c.CompanyName is { } company && NameKey.Of(company).Contains(search, StringComparison.Ordinal))
-                        || (c.PrimaryEmailAddr?.Address is { } email && NameKey.Of(email).Contains(search, StringComparison.Ordinal)))
+                        || (c.Email is { } email && NameKey.Of(email).Contains(search, StringComparison.Ordinal)))
             .Select(Choice)
             .OrderBy(c => NameKey.Of(c.DisplayName), StringComparer.Ordinal)
             .ThenBy(c => c.CustomerId, StringComparer.Ordinal)
@@ -264,8 +264,8 @@ internal sealed partial class AccountSyncService(
         var realmId = await RealmAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
         var linked = await store.GetLinkedCustomersAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
         var directory = await directories.GetForBrowsingAsync(client, realmId, cancellationToken).ConfigureAwait(false);
-        var candidates = directory.Customers.Where(c => c.IsActive && (!linked.TryGetValue(c.Id!, out var holder) || holder == accountId));
-        return NameSimilarity.Suggest(record.AccountName, candidates, c => c.BareDisplayName ?? string.Empty)
+        var candidates = directory.Customers.Where(c => c.IsActive && (!linked.TryGetValue(c.Id, out var holder) || holder == accountId));
+        return NameSimilarity.Suggest(record.AccountName, candidates, c => c.DisplayName)
             .Select(s => new CustomerSuggestion(Choice(s.Item), s.Score, s.Kind))
             .ToList();
     }
@@ -670,8 +670,8 @@ internal sealed partial class AccountSyncService(
         throw new InvalidOperationException($"The settings of firm '{firmId}' keep changing; try again.");
     }
 
-    private static CustomerChoice Choice(Customer customer) =>
-        new(customer.Id!, customer.BareDisplayName ?? string.Empty, customer.CompanyName, customer.PrimaryEmailAddr?.Address, customer.IsActive);
+    private static CustomerChoice Choice(NameHolder customer) =>
+        new(customer.Id, customer.DisplayName, customer.CompanyName, customer.Email, customer.IsActive);
 
     [LoggerMessage(2101, LogLevel.Warning, "User {UserId} of firm {FirmId} was refused {Action}")]
     private static partial void LogDenied(ILogger logger, string firmId, string userId, SyncAction action);

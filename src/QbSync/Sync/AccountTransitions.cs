@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QbSync.Stores;
@@ -19,9 +18,6 @@ internal sealed partial class AccountTransitions(
     IEnumerable<IAccountStatusObserver> observers,
     ILogger<AccountTransitions> logger)
 {
-    // Link decisions of one firm are serialized in this process, so two accounts never take one customer at once.
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> LinkLocks = new(StringComparer.Ordinal);
-
     public QbSyncOptions Options => options.Value;
 
     public DateTimeOffset Now => time.GetUtcNow();
@@ -42,25 +38,7 @@ internal sealed partial class AccountTransitions(
 
     private async Task<SyncAccountRecord?> TryApplyAsync(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note, int rebasesLeft, CancellationToken cancellationToken)
     {
-        var to = SyncStateMachine.Next(record.Status, trigger);
-        var now = Now;
-        var next = change(record) with
-        {
-            Status = to,
-            StatusChangedAt = to != record.Status ? now : record.StatusChangedAt,
-        };
-        var history = new SyncHistoryEntry
-        {
-            FirmId = record.FirmId,
-            AccountId = record.AccountId,
-            From = record.Status,
-            To = to,
-            Trigger = trigger,
-            Reason = next.Reason,
-            ActorId = actorId,
-            At = now,
-            Note = note,
-        };
+        var (next, history) = Plan(record, trigger, change, actorId, note);
         var saved = await store.TryUpdateAsync(next, record.Version, history, cancellationToken).ConfigureAwait(false);
         if (saved is null && rebasesLeft > 0 && await SameWorkAsync(record, cancellationToken).ConfigureAwait(false) is { } latest)
         {
@@ -80,6 +58,64 @@ internal sealed partial class AccountTransitions(
 
         return saved;
     }
+
+    /// <summary>The record and history entry a trigger leads to (not saved).</summary>
+    private (SyncAccountRecord Next, SyncHistoryEntry History) Plan(SyncAccountRecord record, SyncTrigger trigger, Func<SyncAccountRecord, SyncAccountRecord> change, string actorId, string? note)
+    {
+        var to = SyncStateMachine.Next(record.Status, trigger);
+        var now = Now;
+        var next = change(record) with
+        {
+            Status = to,
+            StatusChangedAt = to != record.Status ? now : record.StatusChangedAt,
+        };
+        var history = new SyncHistoryEntry
+        {
+            FirmId = record.FirmId,
+            AccountId = record.AccountId,
+            From = record.Status,
+            To = to,
+            Trigger = trigger,
+            Reason = next.Reason,
+            ActorId = actorId,
+            At = now,
+            Note = note,
+        };
+        return (next, history);
+    }
+
+    /// <summary>
+    /// Applies many changes with one store call (<see cref="IAccountStore.TryUpdateManyAsync"/>: one transaction in
+    /// the SQL stores). A change the store refuses is retried alone through the one-account path (which rebases it
+    /// over a re-registration, or reports the conflict). Returns one result per change, in order: null when refused.
+    /// </summary>
+    private async Task<SyncAccountRecord?[]> TryApplyManyAsync(IReadOnlyList<PlannedChange> changes, CancellationToken cancellationToken)
+    {
+        var plans = changes.Select(c => Plan(c.Record, c.Trigger, c.Change, c.ActorId, c.Note)).ToList();
+        var stored = await store.TryUpdateManyAsync(plans.Select((p, i) => new AccountUpdate(p.Next, changes[i].Record.Version, p.History)).ToList(), cancellationToken).ConfigureAwait(false);
+        var results = new SyncAccountRecord?[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            if (stored[i] is { } saved)
+            {
+                results[i] = saved;
+                if (saved.Status != change.Record.Status)
+                {
+                    await NotifyObserversAsync(change.Record, saved, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                results[i] = await TryApplyAsync(change.Record, change.Trigger, change.Change, change.ActorId, change.Note, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>One change of <see cref="TryApplyManyAsync"/>.</summary>
+    private sealed record PlannedChange(SyncAccountRecord Record, SyncTrigger Trigger, Func<SyncAccountRecord, SyncAccountRecord> Change, string ActorId, string? Note);
 
     private async Task NotifyObserversAsync(SyncAccountRecord before, SyncAccountRecord after, CancellationToken cancellationToken)
     {
@@ -117,11 +153,22 @@ internal sealed partial class AccountTransitions(
     /// <paramref name="leaseOwner"/>. Every start counts as an attempt: a fresh start is the first, a resume (after a
     /// transient failure or an interruption) adds one. The last problem is kept while the work is retried, so that
     /// running out of attempts can say what went wrong.</summary>
-    public Task<SyncAccountRecord> StartAsync(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, string leaseOwner, CancellationToken cancellationToken)
+    public async Task<SyncAccountRecord> StartAsync(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, string leaseOwner, CancellationToken cancellationToken)
+    {
+        var start = StartChange(record, trigger, intent, actorId, leaseOwner);
+        return await ApplyAsync(record, trigger, start.Change, actorId, start.Note, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts many units with one store call, as <see cref="StartAsync"/> would one by one. Returns one result
+    /// per start, in order: null when the record changed meanwhile (someone else decides).</summary>
+    public async Task<SyncAccountRecord?[]> TryStartManyAsync(IReadOnlyList<(SyncAccountRecord Record, SyncTrigger Trigger, SyncIntent Intent)> starts, string actorId, string leaseOwner, CancellationToken cancellationToken) =>
+        await TryApplyManyAsync(starts.Select(s => StartChange(s.Record, s.Trigger, s.Intent, actorId, leaseOwner)).ToList(), cancellationToken).ConfigureAwait(false);
+
+    private PlannedChange StartChange(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, string leaseOwner)
     {
         var now = Now;
         var resumed = trigger == SyncTrigger.Resumed;
-        return ApplyAsync(record, trigger, r => r with
+        return new PlannedChange(record, trigger, r => r with
         {
             Intent = intent,
             Reason = SyncReason.None,
@@ -131,7 +178,7 @@ internal sealed partial class AccountTransitions(
             LeaseUntil = now + Options.LeaseDuration,
             // If this process stops, the work becomes due again when the lease ends.
             NextAttemptAt = now + Options.LeaseDuration,
-        }, actorId, DescribeIntent(intent) + (resumed ? $" (attempt {record.Attempts + 1} of {Options.MaxAttempts})" : string.Empty), cancellationToken);
+        }, actorId, DescribeIntent(intent) + (resumed ? $" (attempt {record.Attempts + 1} of {Options.MaxAttempts})" : string.Empty));
     }
 
     /// <summary>Whether work in Syncing has used all its attempts: it must not start again.</summary>
@@ -174,6 +221,75 @@ internal sealed partial class AccountTransitions(
         throw new SyncConcurrencyException(record.FirmId, record.AccountId);
     }
 
+    /// <summary>Replaces the intents of many records in Syncing with one store call; one that changed meanwhile goes
+    /// through <see cref="SaveIntentAsync"/> alone. Returns one result per record, in order: null when it cannot be
+    /// saved (someone else changed the work).</summary>
+    public async Task<SyncAccountRecord?[]> TrySaveIntentsAsync(IReadOnlyList<(SyncAccountRecord Record, SyncIntent Intent)> intents, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var stored = await store.TryUpdateManyAsync(intents.Select(i => new AccountUpdate(i.Record with
+        {
+            Intent = i.Intent,
+            LeaseUntil = now + Options.LeaseDuration,
+            NextAttemptAt = now + Options.LeaseDuration,
+        }, i.Record.Version)).ToList(), cancellationToken).ConfigureAwait(false);
+        var results = new SyncAccountRecord?[intents.Count];
+        for (var i = 0; i < intents.Count; i++)
+        {
+            try
+            {
+                results[i] = stored[i] ?? await SaveIntentAsync(intents[i].Record, intents[i].Intent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncConcurrencyException)
+            {
+                results[i] = null;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Saves many links with one store call: the outcome of a batch of creates, or of the matches of a claim. A link the
+    /// store refuses (another account took the customer, or the record changed) goes through
+    /// <see cref="FinishAsync"/> alone, which says why. Returns the latest record of each, in order.
+    /// </summary>
+    public async Task<SyncAccountRecord[]> FinishLinkedAsync(IReadOnlyList<(SyncAccountRecord Record, StepOutcome.Linked Outcome)> links, string actorId, CancellationToken cancellationToken)
+    {
+        var plans = links.Select(l => LinkChange(l.Record, l.Outcome, actorId)).ToList();
+        var stored = await store.TryUpdateManyAsync(plans.Select(p => Plan(p.Record, p.Trigger, p.Change, p.ActorId, p.Note)).Select((p, i) => new AccountUpdate(p.Next, links[i].Record.Version, p.History)).ToList(), cancellationToken).ConfigureAwait(false);
+        var results = new SyncAccountRecord[links.Count];
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (stored[i] is { } saved)
+            {
+                await NotifyObserversAsync(links[i].Record, saved, cancellationToken).ConfigureAwait(false);
+                results[i] = saved;
+            }
+            else
+            {
+                results[i] = await FinishAsync(links[i].Record, links[i].Outcome, actorId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return results;
+    }
+
+    private static PlannedChange LinkChange(SyncAccountRecord record, StepOutcome.Linked linked, string actorId) =>
+        new(record, SyncTrigger.Succeeded, r => r with
+        {
+            CustomerId = linked.CustomerId,
+            CustomerDisplayName = linked.DisplayName,
+            Reason = linked.Reason,
+            Problem = null,
+            Intent = null,
+            WasSyncedBefore = true,
+            Attempts = 0,
+            LeaseOwner = null,
+            LeaseUntil = null,
+            NextAttemptAt = null,
+        }, actorId, $"linked to customer {linked.CustomerId} '{linked.DisplayName}'" + (linked.Note is null ? string.Empty : ": " + linked.Note));
+
     /// <summary>Saves the outcome of the work. Returns the latest record, also when someone else changed it meanwhile
     /// (an unsync during the work wins; the outcome is then dropped and logged).</summary>
     public async Task<SyncAccountRecord> FinishAsync(SyncAccountRecord record, StepOutcome outcome, string actorId, CancellationToken cancellationToken)
@@ -193,57 +309,24 @@ internal sealed partial class AccountTransitions(
 
             case StepOutcome.Linked linked:
             {
-                var gate = LinkLocks.GetOrAdd(record.FirmId, _ => new SemaphoreSlim(1, 1));
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var holder = await store.FindByCustomerIdAsync(record.FirmId, linked.CustomerId, cancellationToken).ConfigureAwait(false);
-                    if (holder is not null && holder.AccountId != record.AccountId)
-                    {
-                        outcome = new StepOutcome.Failed(new SyncProblem
-                        {
-                            Reason = SyncReason.CustomerLinkedToAnotherAccount,
-                            CustomerIds = [linked.CustomerId],
-                            ConflictingAccountId = holder.AccountId,
-                            ConflictingAccountName = holder.AccountName,
-                            OccurredAt = now,
-                        });
-                        goto default;
-                    }
+                var link = LinkChange(record, linked, actorId);
+                saved = await TryApplyAsync(record, link.Trigger, link.Change, actorId, link.Note, cancellationToken).ConfigureAwait(false);
 
-                    saved = await TryApplyAsync(record, SyncTrigger.Succeeded, r => r with
-                    {
-                        CustomerId = linked.CustomerId,
-                        CustomerDisplayName = linked.DisplayName,
-                        Reason = linked.Reason,
-                        Problem = null,
-                        Intent = null,
-                        WasSyncedBefore = true,
-                        Attempts = 0,
-                        LeaseOwner = null,
-                        LeaseUntil = null,
-                        NextAttemptAt = null,
-                    }, actorId, $"linked to customer {linked.CustomerId} '{linked.DisplayName}'" + (linked.Note is null ? string.Empty : ": " + linked.Note), cancellationToken).ConfigureAwait(false);
-
-                    // The store refuses a second link to one customer (another process may have linked it meanwhile).
-                    if (saved is null
-                        && await store.FindByCustomerIdAsync(record.FirmId, linked.CustomerId, cancellationToken).ConfigureAwait(false) is { } taker
-                        && taker.AccountId != record.AccountId)
-                    {
-                        outcome = new StepOutcome.Failed(new SyncProblem
-                        {
-                            Reason = SyncReason.CustomerLinkedToAnotherAccount,
-                            CustomerIds = [linked.CustomerId],
-                            ConflictingAccountId = taker.AccountId,
-                            ConflictingAccountName = taker.AccountName,
-                            OccurredAt = now,
-                        });
-                        goto default;
-                    }
-                }
-                finally
+                // The store refuses a second link to one customer (another account, here or in another process, took
+                // it): say which account holds it.
+                if (saved is null
+                    && await store.FindByCustomerIdAsync(record.FirmId, linked.CustomerId, cancellationToken).ConfigureAwait(false) is { } taker
+                    && taker.AccountId != record.AccountId)
                 {
-                    gate.Release();
+                    outcome = new StepOutcome.Failed(new SyncProblem
+                    {
+                        Reason = SyncReason.CustomerLinkedToAnotherAccount,
+                        CustomerIds = [linked.CustomerId],
+                        ConflictingAccountId = taker.AccountId,
+                        ConflictingAccountName = taker.AccountName,
+                        OccurredAt = now,
+                    });
+                    goto default;
                 }
 
                 break;

@@ -56,29 +56,35 @@ internal sealed partial class PendingWorkRunner(
     public async Task<SyncRunResult> RunAsync(string firmId, IProgress<SyncRunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
-        var run = new Run(firmId, progress, await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId });
         var options = transitions.Options;
-        while (!cancellationToken.IsCancellationRequested)
+        var settings = await store.GetFirmSettingsAsync(firmId, cancellationToken).ConfigureAwait(false) ?? new FirmSyncSettings { FirmId = firmId };
+        using var run = new Run(firmId, progress, settings, options.MaxConcurrentAccountsPerRealm);
+        var keeper = new LeaseKeeper(store, transitions.Time, options.LeaseDuration, firmId, options.WorkerId, logger, cancellationToken);
+        await using (keeper.ConfigureAwait(false))
         {
-            var claimed = await store.ClaimDueAsync(firmId, options.WorkerId, transitions.Now, options.LeaseDuration, options.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
-            if (claimed.Count == 0)
+            try
             {
-                break;
-            }
-
-            run.Claimed(claimed.Count);
-            var keeper = new LeaseKeeper(store, transitions.Time, options.LeaseDuration, firmId, options.WorkerId, logger, cancellationToken);
-            await using (keeper.ConfigureAwait(false))
-            {
-                try
+                // The next claim is worked on while the batches of the previous ones are still out; at most
+                // MaxConcurrentAccountsPerRealm units of work (a batch or one account) are in flight.
+                while (!cancellationToken.IsCancellationRequested)
                 {
+                    var claimed = await store.ClaimDueAsync(firmId, options.WorkerId, transitions.Now, options.LeaseDuration, options.ClaimBatchSize, cancellationToken).ConfigureAwait(false);
+                    if (claimed.Count == 0)
+                    {
+                        break;
+                    }
+
+                    run.Claimed(claimed);
                     await RunClaimAsync(run, claimed, keeper, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    await ReleaseUnfinishedAsync(firmId, claimed).ConfigureAwait(false);
-                    throw;
-                }
+
+                await FinishCreatesAsync(run, keeper, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await run.WhenIdleAsync().ConfigureAwait(false);
+                await ReleaseUnfinishedAsync(firmId, run.Unfinished).ConfigureAwait(false);
+                throw;
             }
         }
 
@@ -87,6 +93,8 @@ internal sealed partial class PendingWorkRunner(
         return result;
     }
 
+    /// <summary>Starts a claim's units, decides their names, saves the links it finds, and queues the creates and
+    /// the other work.</summary>
     private async Task RunClaimAsync(Run run, IReadOnlyList<SyncAccountRecord> claimed, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
         var settings = run.Settings;
@@ -115,15 +123,8 @@ internal sealed partial class PendingWorkRunner(
 
         run.Linked ??= new ConcurrentDictionary<string, string>(await store.GetLinkedCustomersAsync(run.FirmId, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
 
-        // Start every unit first (intent and lease written before any QBO call).
-        var started = new List<SyncAccountRecord>(units.Count);
-        foreach (var record in units)
-        {
-            if (await StartAsync(run, record, keeper, cancellationToken).ConfigureAwait(false) is { } s)
-            {
-                started.Add(s);
-            }
-        }
+        // Start every unit first (intent and lease written before any QBO call), in one store call.
+        var started = await StartAsync(run, units, keeper, cancellationToken).ConfigureAwait(false);
 
         CustomerDirectory directory;
         try
@@ -142,9 +143,8 @@ internal sealed partial class PendingWorkRunner(
             return;
         }
 
-        var singles = new List<SyncAccountRecord>();
+        var links = new List<(SyncAccountRecord Record, StepOutcome.Linked Outcome)>();
         var batchResumes = new Dictionary<string, List<SyncAccountRecord>>(StringComparer.Ordinal);
-        var creates = new List<PendingCreate>();
         foreach (var record in started)
         {
             switch (record.Intent!)
@@ -153,107 +153,150 @@ internal sealed partial class PendingWorkRunner(
                     (batchResumes.TryGetValue(batchRequestId, out var group) ? group : batchResumes[batchRequestId] = []).Add(record);
                     break;
                 case { Kind: SyncIntentKind.MatchByName }:
-                    var decision = Decide(run, record, directory);
-                    if (decision is NameDecision.Create create)
+                    switch (Decide(run, record, directory))
                     {
-                        creates.Add(new PendingCreate(record, create.DisplayName));
-                    }
-                    else
-                    {
-                        await FinishAsync(run, record, keeper, ToOutcome(decision), cancellationToken).ConfigureAwait(false);
+                        case NameDecision.Create create:
+                            run.QueueCreate(new PendingCreate(record, create.DisplayName));
+                            break;
+                        case NameDecision.Link link:
+                            links.Add((record, ToLinked(link)));
+                            // Held at once, so that no later decision of this run takes the same customer.
+                            run.Linked![link.Customer.Id] = record.AccountId;
+                            break;
+                        case NameDecision.Fail fail:
+                            await FinishAsync(run, record, keeper, fail.Outcome, cancellationToken).ConfigureAwait(false);
+                            break;
                     }
 
                     break;
                 default:
-                    singles.Add(record);
+                    await run.LaunchAsync(ct => GuardAsync(run, record, keeper, async (unit, token) => await work.RunAsync(client, realmId, unit.Record, settings,
+                        LinkedElsewhere(run, record.AccountId), unit.SaveIntentAsync, resuming: true, token).ConfigureAwait(false), ct), cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
 
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(singles, parallel, async (record, ct) =>
-            await GuardAsync(run, record, keeper, async (unit, token) => await work.RunAsync(client, realmId, unit.Record, settings, LinkedElsewhere(run, record.AccountId),
-                unit.SaveIntentAsync, resuming: true, token).ConfigureAwait(false), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        await FinishLinkedAsync(run, links, keeper, cancellationToken).ConfigureAwait(false);
 
-        await Parallel.ForEachAsync(batchResumes.Values, parallel, async (group, ct) =>
-            await ResumeBatchAsync(run, realmId, group, directory, keeper, ct).ConfigureAwait(false)).ConfigureAwait(false);
-
-        // Two accounts that would create the same name never go out together: the first creates, the others are decided
-        // again once it has finished (linked to another account, or created if the first failed).
-        while (creates.Count > 0)
+        foreach (var group in batchResumes.Values)
         {
-            var taken = new HashSet<string>(StringComparer.Ordinal);
-            var now = creates.Where(c => taken.Add(NameKey.Of(c.DisplayName))).ToList();
-            var later = creates.Except(now).ToList();
-            await CreateAsync(run, realmId, now, directory, keeper, cancellationToken).ConfigureAwait(false);
-            creates = [];
-            foreach (var pending in later)
+            await run.LaunchAsync(ct => ResumeBatchAsync(run, realmId, group, directory, keeper, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Full batches go out as soon as there are enough creates (across claims), once the run has seen enough to
+        // be a bulk run.
+        while (run.CreatesSeen >= transitions.Options.BulkThreshold && run.TakeCreates(QuickBooksBatch.MaxItems, whenFull: true) is { } chunk)
+        {
+            await run.LaunchAsync(ct => SendNewBatchAsync(run, realmId, chunk, directory, keeper, ct), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>After the last claim: the creates left over go out (one by one in a run below
+    /// <see cref="QbSyncOptions.BulkThreshold"/> creates, else as a last batch); then the accounts that waited because
+    /// another account of the run was creating the same name are decided again, until none is left.</summary>
+    private async Task FinishCreatesAsync(Run run, LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (run.Directory is { } directory && run.Settings.RealmId is { } realmId)
             {
-                var decision = Decide(run, pending.Record, directory);
-                if (decision is NameDecision.Create again)
+                var bulk = run.CreatesSeen >= transitions.Options.BulkThreshold;
+                while (run.TakeCreates(bulk ? QuickBooksBatch.MaxItems : 1, whenFull: false) is { } chunk)
                 {
-                    creates.Add(pending with { DisplayName = again.DisplayName });
-                }
-                else
-                {
-                    await FinishAsync(run, pending.Record, keeper, ToOutcome(decision), cancellationToken).ConfigureAwait(false);
+                    await run.LaunchAsync(
+                        ct => bulk ? SendNewBatchAsync(run, realmId, chunk, directory, keeper, ct) : CreateOneAsync(run, realmId, chunk[0], keeper, ct),
+                        cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            await run.WhenIdleAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var deferred = run.TakeDeferred();
+            if (deferred.Count == 0)
+            {
+                return;
+            }
+
+            var links = new List<(SyncAccountRecord Record, StepOutcome.Linked Outcome)>();
+            foreach (var pending in deferred)
+            {
+                switch (Decide(run, pending.Record, run.Directory!))
+                {
+                    case NameDecision.Create again:
+                        run.QueueCreate(pending with { DisplayName = again.DisplayName });
+                        break;
+                    case NameDecision.Link link:
+                        links.Add((pending.Record, ToLinked(link)));
+                        run.Linked![link.Customer.Id] = pending.Record.AccountId;
+                        break;
+                    case NameDecision.Fail fail:
+                        await FinishAsync(run, pending.Record, keeper, fail.Outcome, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+
+            await FinishLinkedAsync(run, links, keeper, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private NameDecision Decide(Run run, SyncAccountRecord record, CustomerDirectory directory) =>
         decider.Decide(record.AccountName, directory, LinkedElsewhere(run, record.AccountId), run.Settings);
 
-    private static StepOutcome ToOutcome(NameDecision decision) => decision switch
-    {
-        NameDecision.Link link => new StepOutcome.Linked(link.Customer.Id!, link.Customer.BareDisplayName!, SyncReason.None, "matched by name"),
-        NameDecision.Fail fail => fail.Outcome,
-        _ => throw new InvalidOperationException("A create is not an outcome."),
-    };
+    private static StepOutcome.Linked ToLinked(NameDecision.Link link) =>
+        new(link.Customer.Id, link.Customer.DisplayName, SyncReason.None, "matched by name");
 
-    private async Task CreateAsync(Run run, string realmId, List<PendingCreate> creates, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
-    {
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = transitions.Options.MaxConcurrentAccountsPerRealm, CancellationToken = cancellationToken };
-        if (creates.Count < transitions.Options.BulkThreshold)
+    private async Task CreateOneAsync(Run run, string realmId, PendingCreate pending, LeaseKeeper keeper, CancellationToken cancellationToken) =>
+        await GuardAsync(run, pending.Record, keeper, async (unit, token) =>
         {
-            await Parallel.ForEachAsync(creates, parallel, async (pending, ct) =>
-                await GuardAsync(run, pending.Record, keeper, async (unit, token) =>
-                {
-                    var intent = new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = pending.DisplayName };
-                    await unit.SaveIntentAsync(intent, token).ConfigureAwait(false);
-                    return await work.RunAsync(client, realmId, unit.Record, run.Settings, LinkedElsewhere(run, unit.Record.AccountId),
-                        unit.SaveIntentAsync, resuming: false, token).ConfigureAwait(false);
-                }, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            var intent = new SyncIntent { Kind = SyncIntentKind.CreateCustomer, RequestId = AccountWork.NewRequestId(), DisplayName = pending.DisplayName };
+            await unit.SaveIntentAsync(intent, token).ConfigureAwait(false);
+            return await work.RunAsync(client, realmId, unit.Record, run.Settings, LinkedElsewhere(run, unit.Record.AccountId),
+                unit.SaveIntentAsync, resuming: false, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+
+    private async Task SendNewBatchAsync(Run run, string realmId, IReadOnlyList<PendingCreate> chunk, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        // The batch's request id and each item's bId are stored with the intents (in one store call) before the batch
+        // goes out, so a resume sends the very same batch request again.
+        var batchRequestId = AccountWork.NewRequestId();
+        var intents = chunk.Select((pending, i) => (pending.Record, new SyncIntent
+        {
+            Kind = SyncIntentKind.CreateCustomer,
+            RequestId = AccountWork.NewRequestId(),
+            DisplayName = pending.DisplayName,
+            BatchRequestId = batchRequestId,
+            BatchItemId = "b" + i.ToString(CultureInfo.InvariantCulture),
+        })).ToList();
+        SyncAccountRecord?[] saved;
+        try
+        {
+            saved = await transitions.TrySaveIntentsAsync(intents, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
+        {
+            foreach (var pending in chunk)
+            {
+                await FinishAsync(run, pending.Record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        await Parallel.ForEachAsync(creates.Chunk(QuickBooksBatch.MaxItems), parallel, async (chunk, ct) =>
+        var items = new List<SyncAccountRecord>(chunk.Count);
+        for (var i = 0; i < chunk.Count; i++)
         {
-            // The batch's request id and each item's bId are stored with the intents before the batch goes out, so a
-            // resume sends the very same batch request again.
-            var batchRequestId = AccountWork.NewRequestId();
-            var items = new List<SyncAccountRecord>(chunk.Length);
-            for (var i = 0; i < chunk.Length; i++)
+            if (saved[i] is { } record)
             {
-                var intent = new SyncIntent
-                {
-                    Kind = SyncIntentKind.CreateCustomer,
-                    RequestId = AccountWork.NewRequestId(),
-                    DisplayName = chunk[i].DisplayName,
-                    BatchRequestId = batchRequestId,
-                    BatchItemId = "b" + i.ToString(CultureInfo.InvariantCulture),
-                };
-                var record = chunk[i].Record;
-                await GuardAsync(run, record, keeper, async (unit, token) =>
-                {
-                    items.Add(await unit.SaveIntentAsync(intent, token).ConfigureAwait(false));
-                    return null;
-                }, ct).ConfigureAwait(false);
+                items.Add(record);
             }
+            else
+            {
+                // Changed by someone else since it was started (an unsync): their change stands.
+                await FinishAsync(run, chunk[i].Record, keeper, new StepOutcome.Superseded(), cancellationToken).ConfigureAwait(false);
+            }
+        }
 
-            await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, ct).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ResumeBatchAsync(Run run, string realmId, List<SyncAccountRecord> group, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
@@ -264,7 +307,7 @@ internal sealed partial class PendingWorkRunner(
         {
             if (CustomerDecider.FindCreated(directory, record.Intent!.DisplayName!, LinkedElsewhere(run, record.AccountId)) is { } found)
             {
-                await FinishAsync(run, record, keeper, new StepOutcome.Linked(found.Id!, found.BareDisplayName!, SyncReason.None,
+                await FinishAsync(run, record, keeper, new StepOutcome.Linked(found.Id, found.DisplayName, SyncReason.None,
                     "found the customer created before the work was interrupted" + AccountWork.NoteOf(record, record.Intent)), cancellationToken).ConfigureAwait(false);
             }
             else
@@ -364,6 +407,7 @@ internal sealed partial class PendingWorkRunner(
         }
 
         var duplicates = new List<(SyncAccountRecord Record, QuickBooksDuplicateNameException Error)>();
+        var created = new List<(SyncAccountRecord Record, StepOutcome.Linked Outcome)>(send.Count);
         foreach (var record in send)
         {
             StepOutcome outcome;
@@ -377,8 +421,10 @@ internal sealed partial class PendingWorkRunner(
                 {
                     var customer = item.GetEntity<Customer>();
                     directory.Add(customer);
-                    outcome = new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
-                        AccountWork.CreatedNote(typeId) + " in a batch" + AccountWork.NoteOf(record, record.Intent));
+                    run.Linked![customer.Id!] = record.AccountId;
+                    created.Add((record, new StepOutcome.Linked(customer.Id!, customer.BareDisplayName!, SyncReason.None,
+                        AccountWork.CreatedNote(typeId) + " in a batch" + AccountWork.NoteOf(record, record.Intent))));
+                    continue;
                 }
                 else if (item.Fault is QuickBooksDuplicateNameException duplicate)
                 {
@@ -398,6 +444,9 @@ internal sealed partial class PendingWorkRunner(
             await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
         }
 
+        // The created customers are linked with one store call.
+        await FinishLinkedAsync(run, created, keeper, cancellationToken).ConfigureAwait(false);
+
         // Successes first, so that a name refused here resolves against the customers just created.
         foreach (var (record, duplicate) in duplicates)
         {
@@ -412,31 +461,72 @@ internal sealed partial class PendingWorkRunner(
         }
     }
 
-    /// <summary>Starts (or, when its attempts are used up, ends) one claimed unit; null when it must not be worked on.</summary>
-    private async Task<SyncAccountRecord?> StartAsync(Run run, SyncAccountRecord record, LeaseKeeper keeper, CancellationToken cancellationToken)
+    /// <summary>Starts the claimed units with one store call (a unit whose attempts are used up is ended instead);
+    /// returns the started ones. A unit that changed meanwhile, or whose start the store failed to save, is left: its
+    /// lease ends and the work comes back.</summary>
+    private async Task<List<SyncAccountRecord>> StartAsync(Run run, List<SyncAccountRecord> units, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
-        try
+        var starts = new List<(SyncAccountRecord Record, SyncTrigger Trigger, SyncIntent Intent)>(units.Count);
+        foreach (var record in units)
         {
             var resuming = record.Status == SyncStatus.Syncing;
             if (resuming && transitions.IsExhausted(record))
             {
-                run.Done(await transitions.ExhaustAsync(record, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false));
-                return null;
+                try
+                {
+                    run.Done(await transitions.ExhaustAsync(record, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
+                    run.Done(record);
+                }
+
+                continue;
             }
 
             var intent = record.Intent ?? new SyncIntent { Kind = SyncIntentKind.MatchByName, RequestId = AccountWork.NewRequestId() };
-            var started = await transitions.StartAsync(record, resuming ? SyncTrigger.Resumed : SyncTrigger.AutoSyncStarted, intent,
-                SyncActor.SystemUserId, keeper.OwnerId, cancellationToken).ConfigureAwait(false);
-            keeper.Track(started.AccountId);
+            starts.Add((record, resuming ? SyncTrigger.Resumed : SyncTrigger.AutoSyncStarted, intent));
+        }
+
+        var started = new List<SyncAccountRecord>(starts.Count);
+        if (starts.Count == 0)
+        {
             return started;
+        }
+
+        SyncAccountRecord?[] saved;
+        try
+        {
+            saved = await transitions.TryStartManyAsync(starts, SyncActor.SystemUserId, keeper.OwnerId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Changed meanwhile (someone else decides), or the store failed: the lease ends and the work comes back.
-            LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
-            run.Done(record);
-            return null;
+            // The store failed: the leases end and the work comes back.
+            foreach (var start in starts)
+            {
+                LogUnitFailed(logger, run.FirmId, start.Record.AccountId, error.GetType().Name);
+                run.Done(start.Record);
+            }
+
+            return started;
         }
+
+        for (var i = 0; i < starts.Count; i++)
+        {
+            if (saved[i] is { } record)
+            {
+                keeper.Track(record.AccountId);
+                started.Add(record);
+            }
+            else
+            {
+                // Changed meanwhile: someone else decides.
+                run.Done(starts[i].Record);
+            }
+        }
+
+        return started;
     }
 
     /// <summary>Runs one unit's step under its lease token and records its outcome; nothing it throws leaves it. A
@@ -474,23 +564,68 @@ internal sealed partial class PendingWorkRunner(
         {
             // The latest version of the record this worker wrote (a saved intent), so the finish's compare-and-swap holds.
             var finished = await transitions.FinishAsync(record, outcome, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
-            if (finished.Status == SyncStatus.Synced && finished.CustomerId is { } customerId)
-            {
-                run.Linked![customerId] = finished.AccountId;
-            }
-
-            run.Done(finished);
+            Finished(run, (outcome as StepOutcome.Linked)?.CustomerId, finished);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The store failed while saving the outcome: the lease ends, the work is resumed and the attempt counted.
             LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
+            if (outcome is StepOutcome.Linked held)
+            {
+                run.Linked?.TryRemove(new KeyValuePair<string, string>(held.CustomerId, record.AccountId));
+            }
+
             run.Done(record);
         }
         finally
         {
             keeper.Untrack(record.AccountId);
         }
+    }
+
+    /// <summary>Saves links with one store call (<see cref="AccountTransitions.FinishLinkedAsync"/>); a link the store
+    /// refuses is saved alone and says why.</summary>
+    private async Task FinishLinkedAsync(Run run, List<(SyncAccountRecord Record, StepOutcome.Linked Outcome)> links, LeaseKeeper keeper, CancellationToken cancellationToken)
+    {
+        if (links.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var finished = await transitions.FinishLinkedAsync(links, SyncActor.SystemUserId, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < finished.Length; i++)
+            {
+                Finished(run, links[i].Outcome.CustomerId, finished[i]);
+                keeper.Untrack(links[i].Record.AccountId);
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The store failed as a whole: each link is saved alone (and a failure there is that account's outcome).
+            foreach (var (record, outcome) in links)
+            {
+                await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Counts a finished unit and keeps the run's map of links true: a link held for a decision that did not
+    /// end linked to it is let go.</summary>
+    private static void Finished(Run run, string? heldCustomerId, SyncAccountRecord finished)
+    {
+        if (finished.Status == SyncStatus.Synced && finished.CustomerId is { } customerId)
+        {
+            run.Linked![customerId] = finished.AccountId;
+        }
+
+        if (heldCustomerId is not null && finished.CustomerId != heldCustomerId)
+        {
+            run.Linked!.TryRemove(new KeyValuePair<string, string>(heldCustomerId, finished.AccountId));
+        }
+
+        run.Done(finished);
     }
 
     private static Func<string, string?> LinkedElsewhere(Run run, string accountId) =>
@@ -552,32 +687,134 @@ internal sealed partial class PendingWorkRunner(
             Record = await transitions.SaveIntentAsync(Record, intent, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One run's shared state and totals.</summary>
-    private sealed class Run(string firmId, IProgress<SyncRunProgress>? progress, FirmSyncSettings settings)
+    /// <summary>One run's shared state and totals, the creates waiting to go out, and the work in flight.</summary>
+    private sealed class Run(string firmId, IProgress<SyncRunProgress>? progress, FirmSyncSettings settings, int maxInFlight) : IDisposable
     {
         private readonly object _lock = new();
+        private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
+        private readonly List<Task> _inFlight = [];
+        private readonly ConcurrentDictionary<string, SyncAccountRecord> _unfinished = new(StringComparer.Ordinal);
+        private readonly List<PendingCreate> _creates = [];
+        private readonly List<PendingCreate> _deferred = [];
+        private readonly HashSet<string> _namesQueued = new(StringComparer.Ordinal);
         private int _claimed;
         private int _done;
         private int _synced;
         private int _failed;
         private int _retrying;
+        private int _createsSeen;
         private DateTimeOffset? _nextAttemptAt;
 
         public string FirmId { get; } = firmId;
 
         public FirmSyncSettings Settings { get; } = settings;
 
-        /// <summary>Customer id → account id of the firm's links, read once per run and kept up to date by it.</summary>
+        /// <summary>Customer id → account id of the firm's links, read once per run and kept up to date by it (a
+        /// customer a decision of this run took is held at once).</summary>
         public ConcurrentDictionary<string, string>? Linked { get; set; }
 
         public CustomerDirectory? Directory { get; set; }
 
-        public void Claimed(int count)
+        /// <summary>The claimed records not finished yet (given back if the run is cancelled).</summary>
+        public IReadOnlyList<SyncAccountRecord> Unfinished => [.. _unfinished.Values];
+
+        /// <summary>How many creates this run has decided so far.</summary>
+        public int CreatesSeen => Volatile.Read(ref _createsSeen);
+
+        /// <summary>Queues a create; one whose name another queued create of the run already has waits, to be
+        /// decided again once that one is done.</summary>
+        public void QueueCreate(PendingCreate create)
         {
+            lock (_lock)
+            {
+                _createsSeen++;
+                (_namesQueued.Add(NameKey.Of(create.DisplayName)) ? _creates : _deferred).Add(create);
+            }
+        }
+
+        /// <summary>Up to <paramref name="count"/> queued creates, oldest first; null when none (or, with
+        /// <paramref name="whenFull"/>, fewer than <paramref name="count"/>) are queued.</summary>
+        public List<PendingCreate>? TakeCreates(int count, bool whenFull)
+        {
+            lock (_lock)
+            {
+                if (_creates.Count == 0 || (whenFull && _creates.Count < count))
+                {
+                    return null;
+                }
+
+                var taken = _creates.GetRange(0, Math.Min(count, _creates.Count));
+                _creates.RemoveRange(0, taken.Count);
+                return taken;
+            }
+        }
+
+        /// <summary>The creates that waited for another one of the same name; the names queued are forgotten.</summary>
+        public List<PendingCreate> TakeDeferred()
+        {
+            lock (_lock)
+            {
+                var deferred = _deferred.ToList();
+                _deferred.Clear();
+                _namesQueued.Clear();
+                return deferred;
+            }
+        }
+
+        /// <summary>Starts a unit of work once fewer than the run's limit are in flight (waiting for a slot keeps the
+        /// claim loop from running ahead). The work must not throw but for cancellation.</summary>
+        public async Task LaunchAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var task = Task.Run(async () =>
+            {
+                try
+                {
+                    await work(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None);
+            lock (_inFlight)
+            {
+                _inFlight.RemoveAll(t => t.IsCompleted);
+                _inFlight.Add(task);
+            }
+        }
+
+        /// <summary>Waits until no launched work is in flight (a cancelled one included).</summary>
+        public async Task WhenIdleAsync()
+        {
+            Task[] running;
+            lock (_inFlight)
+            {
+                running = [.. _inFlight];
+                _inFlight.Clear();
+            }
+
+            try
+            {
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled work leaves its accounts to ReleaseUnfinishedAsync.
+            }
+        }
+
+        public void Claimed(IReadOnlyList<SyncAccountRecord> claimed)
+        {
+            foreach (var record in claimed)
+            {
+                _unfinished[record.AccountId] = record;
+            }
+
             SyncRunProgress snapshot;
             lock (_lock)
             {
-                _claimed += count;
+                _claimed += claimed.Count;
                 snapshot = Progress();
             }
 
@@ -586,6 +823,7 @@ internal sealed partial class PendingWorkRunner(
 
         public void Done(SyncAccountRecord record)
         {
+            _unfinished.TryRemove(record.AccountId, out _);
             SyncRunProgress snapshot;
             lock (_lock)
             {
@@ -617,6 +855,8 @@ internal sealed partial class PendingWorkRunner(
                 return new SyncRunResult(_claimed, _synced, _failed, _retrying) { NextAttemptAt = _nextAttemptAt };
             }
         }
+
+        public void Dispose() => _slots.Dispose();
 
         private SyncRunProgress Progress() => new(FirmId, _claimed, _done, _synced, _failed, _retrying);
     }

@@ -42,10 +42,11 @@ public sealed class QbSyncOptions
     [Range(1, 10_000)]
     public int ClaimBatchSize { get; set; } = 500;
 
-    /// <summary>Accounts of one realm worked on at once (single-account work; QBO allows 10 requests in flight).</summary>
-    /// <value>The default is 4.</value>
+    /// <summary>Units of work of one realm in flight at once in a run of pending work: batches of creates, or single
+    /// accounts. QBO allows 10 requests in flight per realm; the default leaves room for people's actions.</summary>
+    /// <value>The default is 8.</value>
     [Range(1, 10)]
-    public int MaxConcurrentAccountsPerRealm { get; set; } = 4;
+    public int MaxConcurrentAccountsPerRealm { get; set; } = 8;
 
     /// <summary>From this many customers to create in one run, they are created in batches of 30 instead of one request
     /// each. (Names are always decided locally, on the realm's directory.)</summary>

@@ -80,4 +80,56 @@ public class PagingTests : IDisposable
         vendors.Should().HaveCountGreaterThan(5);
         vendors.Should().OnlyContain(v => !string.IsNullOrEmpty(v.DisplayName) && !string.IsNullOrEmpty(v.Id));
     }
+
+    private static string Rows(int first, int count) =>
+        "{\"QueryResponse\":{\"Customer\":[" + string.Join(",", Enumerable.Range(first, count).Select(i => $"{{\"Id\":\"{i}\",\"DisplayName\":\"C {i}\"}}")) + $"],\"startPosition\":{first},\"maxResults\":{count}}}}}";
+
+    private void RespondToCount(int total) =>
+        _harness.Server.Given(Request.Create().WithPath(_harness.CompanyPath("query")).UsingPost().WithBody(b => b!.StartsWith("SELECT COUNT(*)", StringComparison.Ordinal)))
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody($"{{\"QueryResponse\":{{\"totalCount\":{total}}}}}"));
+
+    [Fact]
+    public async Task Read_all_of_a_small_company_is_one_request()
+    {
+        RespondToPage(1, 1000, Rows(1, 7));
+
+        var all = await _harness.Client.Customers.ListAllAsync(ClientHarness.Realm, includeInactive: true);
+
+        all.Select(c => c.Id).Should().Equal(Enumerable.Range(1, 7).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _harness.Server.LogEntries.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Read_all_of_a_large_company_counts_once_then_reads_the_other_pages_together()
+    {
+        RespondToPage(1, 1000, Rows(1, 1000));
+        RespondToPage(1001, 1000, Rows(1001, 1000));
+        RespondToPage(2001, 1000, Rows(2001, 500));
+        RespondToCount(2500);
+
+        var all = await _harness.Client.Customers.ListAllAsync(ClientHarness.Realm, includeInactive: true);
+
+        all.Select(c => c.Id).Should().OnlyHaveUniqueItems().And.HaveCount(2500);
+        var bodies = _harness.Server.LogEntries.Select(e => e.Request().Body!).ToList();
+        bodies.Should().HaveCount(4);
+        bodies[0].Should().Be("SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 1 MAXRESULTS 1000");
+        bodies[1].Should().Be("SELECT COUNT(*) FROM Customer WHERE Active IN (true, false)");
+        bodies.Skip(2).Should().BeEquivalentTo(
+            "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 1001 MAXRESULTS 1000",
+            "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 2001 MAXRESULTS 1000");
+    }
+
+    [Fact]
+    public async Task Read_all_goes_on_past_a_count_that_rows_added_meanwhile_made_stale()
+    {
+        RespondToPage(1, 1000, Rows(1, 1000));
+        RespondToPage(1001, 1000, Rows(1001, 1000));
+        RespondToPage(2001, 1000, Rows(2001, 3));
+        RespondToCount(1500);
+
+        var all = await _harness.Client.Customers.ListAllAsync(ClientHarness.Realm);
+
+        all.Should().HaveCount(2003);
+        _harness.Server.LogEntries.Should().HaveCount(4, "first page, count, the page the count named, then one more until a short page");
+    }
 }

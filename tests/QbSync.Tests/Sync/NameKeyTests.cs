@@ -69,4 +69,30 @@ public class NameKeyTests
         NameKey.OfQuickBooksName("John Smith (deleted)", isActive: true).Should().Be("john smith (deleted)");
         NameKey.OfQuickBooksName("John Smith", isActive: false).Should().Be("john smith");
     }
+
+    [Fact]
+    public void The_ascii_shortcut_gives_the_same_key_as_the_full_steps_for_any_ascii_name()
+    {
+        // Every ASCII character, whitespace and controls and the backtick included, in random names.
+        const string Tricky = " \t\n\r\v\f`AZaz\u001C\u001F";
+        var random = new Random(1313);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = new char[random.Next(0, 40)];
+            for (var j = 0; j < chars.Length; j++)
+            {
+                chars[j] = random.Next(4) == 0 ? Tricky[random.Next(Tricky.Length)] : (char)random.Next(0, 128);
+            }
+
+            var name = new string(chars);
+            NameKey.Of(name).Should().Be(NameKey.OfAnyText(name), "for {0}", string.Join(",", name.Select(c => (int)c)));
+        }
+    }
+
+    [Fact]
+    public void A_name_that_is_already_its_key_is_returned_without_a_copy()
+    {
+        const string key = "acme tax llc";
+        NameKey.Of(key).Should().BeSameAs(key);
+    }
 }

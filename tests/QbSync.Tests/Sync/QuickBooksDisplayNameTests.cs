@@ -98,4 +98,29 @@ public class QuickBooksDisplayNameTests
         result.Value.Should().EndWith("a (client)");
         result.Changes.Should().Equal(DisplayNameChange.Truncated);
     }
+
+    [Fact]
+    public void The_shortcut_for_names_no_rule_changes_gives_what_the_rules_give()
+    {
+        var random = new Random(2424);
+        const string Alphabet = "ab Z:\t\n\u00A0\u3000.-\u0085\u0001\u200B\u00E9";
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = new char[random.Next(0, 12)];
+            for (var j = 0; j < chars.Length; j++)
+            {
+                chars[j] = Alphabet[random.Next(Alphabet.Length)];
+            }
+
+            var name = new string(chars);
+            var fast = QuickBooksDisplayName.FromAccountName(name);
+            var rules = QuickBooksDisplayName.Make(name);
+            fast.Value.Should().Be(rules.Value);
+            fast.IsValid.Should().Be(rules.IsValid);
+            fast.Changes.Should().Equal(rules.Changes);
+        }
+
+        var longName = new string('x', QuickBooksDisplayName.MaxLength + 1);
+        QuickBooksDisplayName.FromAccountName(longName).Changes.Should().Equal(QuickBooksDisplayName.Make(longName).Changes);
+    }
 }

@@ -11,6 +11,9 @@ namespace QbSync.QuickBooks;
 public abstract class NameListClient<T> : QuickBooksSubClient
     where T : QuickBooksNamedEntity
 {
+    /// <summary>Pages of one <see cref="ListAllAsync"/> in flight at once (QBO allows 10 requests in flight per realm).</summary>
+    private const int MaxConcurrentPages = 4;
+
     private readonly string _entity;
     private readonly JsonTypeInfo<T>? _typeInfo;
 
@@ -70,6 +73,29 @@ public abstract class NameListClient<T> : QuickBooksSubClient
         }
 
         return Api.QueryAllAsync(realmId, query, _entity, TypeInfo, pageSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads every record into a list, faster than <see cref="ListAsync"/> for large companies: after a full first
+    /// page it counts the records (one extra request) and reads the other pages several at a time, within the
+    /// client's per-realm limit of requests in flight. A company of up to 1000 records costs one request.
+    /// </summary>
+    /// <param name="realmId">The company.</param>
+    /// <param name="includeInactive">Whether inactive ("deleted") records are included.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The records; one changed during the read may appear twice (key them by id).</returns>
+    public virtual Task<IReadOnlyList<T>> ListAllAsync(string realmId, bool includeInactive = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(realmId);
+        var query = QuickBooksQuery.Select(_entity);
+        var count = QuickBooksQuery.Count(_entity);
+        if (includeInactive)
+        {
+            query = query.IncludeInactive();
+            count = count.IncludeInactive();
+        }
+
+        return Api.ReadAllAsync(realmId, query, count, _entity, TypeInfo, MaxConcurrentPages, cancellationToken);
     }
 
     /// <summary>Runs a query over this entity and returns one page.</summary>

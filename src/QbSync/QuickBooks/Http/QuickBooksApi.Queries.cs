@@ -57,6 +57,49 @@ internal sealed partial class QuickBooksApi
         }
     }
 
+    /// <summary>
+    /// Reads every row of a query into a list: the first page, and when it is full, the row count (one
+    /// <c>COUNT(*)</c> request) and the remaining pages <paramref name="maxConcurrentPages"/> at a time; pages beyond
+    /// the count (rows added meanwhile) are read one after another until one comes back short. A row can appear twice
+    /// when rows are added or removed during the read: callers key rows by id.
+    /// </summary>
+    public async Task<IReadOnlyList<T>> ReadAllAsync<T>(string realmId, QuickBooksQuery query, QuickBooksQuery countQuery, string entityKey, JsonTypeInfo<T> typeInfo,
+        int maxConcurrentPages, CancellationToken cancellationToken)
+        where T : class
+    {
+        const int pageSize = QuickBooksQuery.MaxPageSize;
+        var first = await QueryPageAsync(realmId, query.Page(1, pageSize), entityKey, typeInfo, cancellationToken).ConfigureAwait(false);
+        if (first.Items.Count < pageSize)
+        {
+            return first.Items;
+        }
+
+        var total = await CountAsync(realmId, countQuery, cancellationToken).ConfigureAwait(false);
+        var pages = new IReadOnlyList<T>[Math.Max(1, (total + pageSize - 1) / pageSize)];
+        pages[0] = first.Items;
+        await Parallel.ForEachAsync(
+            Enumerable.Range(1, pages.Length - 1),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrentPages), CancellationToken = cancellationToken },
+            async (index, token) => pages[index] = (await QueryPageAsync(realmId, query.Page(1 + (index * pageSize), pageSize), entityKey, typeInfo, token).ConfigureAwait(false)).Items)
+            .ConfigureAwait(false);
+        var rows = new List<T>(pages.Sum(p => p.Count));
+        foreach (var page in pages)
+        {
+            rows.AddRange(page);
+        }
+
+        var last = pages[^1];
+        var start = 1 + (pages.Length * pageSize);
+        while (last.Count >= pageSize)
+        {
+            last = (await QueryPageAsync(realmId, query.Page(start, pageSize), entityKey, typeInfo, cancellationToken).ConfigureAwait(false)).Items;
+            rows.AddRange(last);
+            start += pageSize;
+        }
+
+        return rows;
+    }
+
     /// <summary>Runs a <c>COUNT(*)</c> query.</summary>
     public async Task<int> CountAsync(string realmId, QuickBooksQuery query, CancellationToken cancellationToken)
     {

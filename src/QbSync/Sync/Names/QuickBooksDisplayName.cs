@@ -26,6 +26,12 @@ public static class QuickBooksDisplayName
     public static DisplayNameResult FromAccountName(string accountName)
     {
         ArgumentNullException.ThrowIfNull(accountName);
+        return IsAlreadyValid(accountName) ? new DisplayNameResult(accountName, true, []) : Make(accountName);
+    }
+
+    /// <summary>The rules applied step by step (<see cref="FromAccountName"/> skips them for a name they would not change).</summary>
+    internal static DisplayNameResult Make(string accountName)
+    {
         var changes = new List<DisplayNameChange>();
         var cleaned = Clean(accountName, changes);
         var cut = Cut(cleaned, MaxLength);
@@ -81,6 +87,40 @@ public static class QuickBooksDisplayName
         return cutBase.Length == 0
             ? new DisplayNameResult(null, false, changes)
             : new DisplayNameResult(cutBase + cleanSuffix, true, changes);
+    }
+
+    /// <summary>Whether no rule would change the name: it fits, has no control character, colon or whitespace other
+    /// than single interior spaces.</summary>
+    private static bool IsAlreadyValid(string name)
+    {
+        if (name.Length is 0 or > MaxLength || name[0] == ' ' || name[^1] == ' ')
+        {
+            return false;
+        }
+
+        var previousSpace = false;
+        foreach (var c in name)
+        {
+            if (c == ' ')
+            {
+                if (previousSpace)
+                {
+                    return false;
+                }
+
+                previousSpace = true;
+                continue;
+            }
+
+            if (c == ':' || char.IsControl(c) || char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+
+            previousSpace = false;
+        }
+
+        return true;
     }
 
     private static string Clean(string input, List<DisplayNameChange> changes)

@@ -55,7 +55,7 @@ internal sealed class AccountWork(
                         var directory = await directories.GetAsync(client, realmId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                         if (CustomerDecider.FindCreated(directory, intent.DisplayName!, linkedAccountOf) is { } found)
                         {
-                            return new StepOutcome.Linked(found.Id!, found.BareDisplayName!, SyncReason.None,
+                            return new StepOutcome.Linked(found.Id, found.DisplayName, SyncReason.None,
                                 "found the customer created before the work was interrupted" + NoteOf(record, intent));
                         }
                     }
@@ -67,7 +67,7 @@ internal sealed class AccountWork(
                     switch (decider.Decide(record.AccountName, current, linkedAccountOf, settings))
                     {
                         case NameDecision.Link link:
-                            return new StepOutcome.Linked(link.Customer.Id!, link.Customer.BareDisplayName!, SyncReason.None, "matched by name");
+                            return new StepOutcome.Linked(link.Customer.Id, link.Customer.DisplayName, SyncReason.None, "matched by name");
                         case NameDecision.Fail fail:
                             return fail.Outcome;
                         case NameDecision.Create create:

@@ -7,7 +7,7 @@ namespace QbSync.Sync.Steps;
 internal abstract record NameDecision
 {
     /// <summary>Link this customer.</summary>
-    public sealed record Link(Customer Customer) : NameDecision;
+    public sealed record Link(NameHolder Customer) : NameDecision;
 
     /// <summary>Stop with this outcome (ambiguous, held, invalid, creation not allowed).</summary>
     public sealed record Fail(StepOutcome.Failed Outcome) : NameDecision;
@@ -29,17 +29,29 @@ internal sealed class CustomerDecider(TimeProvider time, IOptions<QbSyncOptions>
 {
     public NameDecision Decide(string accountName, CustomerDirectory directory, Func<string, string?> linkedAccountOf, FirmSyncSettings settings)
     {
-        var now = time.GetUtcNow();
         var name = QuickBooksDisplayName.FromAccountName(accountName);
-        if (!name.IsValid || NameKey.Of(accountName).Length == 0)
+        var key = NameKey.Of(accountName);
+        if (!name.IsValid || key.Length == 0)
         {
             return new NameDecision.Fail(StepOutcome.Fail(SyncReason.InvalidName, time));
         }
 
-        var holders = directory.Find(accountName)
-            .Concat(directory.Find(name.Value!))
-            .DistinctBy(h => (h.Kind, h.Id))
-            .ToList();
+        // The names held under the account's name, and under the display name QbSync would create when they differ.
+        var holders = directory.FindByKey(key);
+        if (!string.Equals(name.Value, accountName, StringComparison.Ordinal) && directory.Find(name.Value!) is { Count: > 0 } underDisplayName)
+        {
+            holders = holders.Concat(underDisplayName).DistinctBy(h => (h.Kind, h.Id)).ToList();
+        }
+
+        if (holders.Count == 0)
+        {
+            // The common case of a first sync: nobody holds the name.
+            return settings.CreateMissingCustomers
+                ? new NameDecision.Create(name.Value!, DescribeChanges(accountName, name))
+                : new NameDecision.Fail(StepOutcome.Fail(SyncReason.NoMatchCreationDisabled, time));
+        }
+
+        var now = time.GetUtcNow();
         var customers = holders.Where(h => h.Kind == NameHolderKind.Customer).OrderBy(h => h.Id, StringComparer.Ordinal).ToList();
         var active = customers.Where(h => h.IsActive).ToList();
         if (active.Count > 1)
@@ -52,7 +64,7 @@ internal sealed class CustomerDecider(TimeProvider time, IOptions<QbSyncOptions>
             var customer = active[0];
             return linkedAccountOf(customer.Id) is { } other
                 ? Fail(new SyncProblem { Reason = SyncReason.CustomerLinkedToAnotherAccount, CustomerIds = [customer.Id], ConflictingAccountId = other, OccurredAt = now })
-                : new NameDecision.Link(customer.Customer!);
+                : new NameDecision.Link(customer);
         }
 
         var suggestion = QuickBooksDisplayName.WithSuffix(name.Value!, options.Value.AlternativeNameSuffix).Value;
@@ -89,10 +101,10 @@ internal sealed class CustomerDecider(TimeProvider time, IOptions<QbSyncOptions>
 
     /// <summary>The customer an interrupted create made, if the directory shows exactly one active customer with its
     /// display name that no other account holds.</summary>
-    public static Customer? FindCreated(CustomerDirectory directory, string displayName, Func<string, string?> linkedAccountOf)
+    public static NameHolder? FindCreated(CustomerDirectory directory, string displayName, Func<string, string?> linkedAccountOf)
     {
         var active = directory.Find(displayName).Where(h => h.Kind == NameHolderKind.Customer && h.IsActive).ToList();
-        return active.Count == 1 && linkedAccountOf(active[0].Id) is null ? active[0].Customer : null;
+        return active.Count == 1 && linkedAccountOf(active[0].Id) is null ? active[0] : null;
     }
 
     /// <summary>The history note for a display name that differs from the account's name.</summary>

@@ -4,8 +4,15 @@ using QbSync.QuickBooks;
 
 namespace QbSync.Sync.Steps;
 
-/// <summary>A name holder in a company: a customer (active or not), a vendor or an employee.</summary>
-internal sealed record NameHolder(string Id, string DisplayName, NameHolderKind Kind, bool IsActive, Customer? Customer);
+/// <summary>A name holder in a company: a customer (active or not), a vendor or an employee; only what deciding a
+/// name and showing the customer picker need (a directory of 100,000 customers holds these, not the full records).</summary>
+/// <param name="Id">The QBO id.</param>
+/// <param name="DisplayName">The display name, without the " (deleted)" QBO appends to inactive ones.</param>
+/// <param name="Kind">Customer, vendor or employee.</param>
+/// <param name="IsActive">Whether the record is active.</param>
+/// <param name="CompanyName">A customer's company name, for the picker's search.</param>
+/// <param name="Email">A customer's primary email, for the picker's search.</param>
+internal sealed record NameHolder(string Id, string DisplayName, NameHolderKind Kind, bool IsActive, string? CompanyName = null, string? Email = null);
 
 internal enum NameHolderKind
 {
@@ -18,23 +25,37 @@ internal enum NameHolderKind
 /// Every name in a company's shared display-name space (customers with inactive ones, vendors, employees), indexed by
 /// <see cref="NameKey"/>, so that "same name" is decided locally and exactly, whatever the spelling. Read in full
 /// once (1000 rows a request), then kept current with change data capture (<see cref="CustomerDirectoryCache"/>) and
-/// with the customers QbSync creates. Safe for concurrent readers and writers.
+/// with the customers QbSync creates. Safe for concurrent readers and writers: the holders of a name are an array
+/// replaced on change, never changed in place, so a reader gets them without a copy.
 /// </summary>
 internal sealed class CustomerDirectory
 {
+    private static readonly NameHolder[] None = [];
+
     private readonly object _lock = new();
-    private readonly Dictionary<string, List<NameHolder>> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<(NameHolderKind Kind, string Id), string> _keyOf = [];
-    private readonly Dictionary<string, Customer> _customers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NameHolder[]> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<(NameHolderKind Kind, string Id), NameHolder> _byId = [];
 
     /// <summary>A snapshot of the customers (active and inactive).</summary>
-    public IReadOnlyList<Customer> Customers
+    public IReadOnlyList<NameHolder> Customers
     {
         get
         {
             lock (_lock)
             {
-                return _customers.Values.ToList();
+                return _byId.Values.Where(h => h.Kind == NameHolderKind.Customer).ToList();
+            }
+        }
+    }
+
+    /// <summary>How many names the directory holds.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byId.Count;
             }
         }
     }
@@ -42,17 +63,21 @@ internal sealed class CustomerDirectory
     public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
         var directory = new CustomerDirectory();
-        await foreach (var customer in client.Customers.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var customers = client.Customers.ListAllAsync(realmId, includeInactive: true, cancellationToken);
+        var vendors = client.Vendors.ListAllAsync(realmId, includeInactive: true, cancellationToken);
+        var employees = client.Employees.ListAllAsync(realmId, includeInactive: true, cancellationToken);
+        await Task.WhenAll(customers, vendors, employees).ConfigureAwait(false);
+        foreach (var customer in await customers.ConfigureAwait(false))
         {
             directory.Add(customer);
         }
 
-        await foreach (var vendor in client.Vendors.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (var vendor in await vendors.ConfigureAwait(false))
         {
             directory.Add(vendor, NameHolderKind.Vendor);
         }
 
-        await foreach (var employee in client.Employees.ListAsync(realmId, includeInactive: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (var employee in await employees.ConfigureAwait(false))
         {
             directory.Add(employee, NameHolderKind.Employee);
         }
@@ -105,12 +130,14 @@ internal sealed class CustomerDirectory
     }
 
     /// <summary>Every holder whose name is the same as <paramref name="name"/> by <see cref="NameKey"/>.</summary>
-    public IReadOnlyList<NameHolder> Find(string name)
+    public IReadOnlyList<NameHolder> Find(string name) => FindByKey(NameKey.Of(name));
+
+    /// <summary>Every holder whose <see cref="NameKey"/> is <paramref name="key"/>.</summary>
+    public IReadOnlyList<NameHolder> FindByKey(string key)
     {
-        var key = NameKey.Of(name);
         lock (_lock)
         {
-            return _byKey.TryGetValue(key, out var holders) ? holders.ToList() : [];
+            return _byKey.GetValueOrDefault(key, None);
         }
     }
 
@@ -121,39 +148,34 @@ internal sealed class CustomerDirectory
             return;
         }
 
-        var bare = entity.BareDisplayName!;
-        var key = NameKey.Of(bare);
+        var customer = entity as Customer;
+        var holder = new NameHolder(entity.Id, entity.BareDisplayName!, kind, entity.IsActive, customer?.CompanyName, customer?.PrimaryEmailAddr?.Address);
+        var key = NameKey.Of(holder.DisplayName);
         lock (_lock)
         {
             Remove(kind, entity.Id);
-            if (!_byKey.TryGetValue(key, out var holders))
-            {
-                _byKey[key] = holders = [];
-            }
-
-            holders.Add(new NameHolder(entity.Id, bare, kind, entity.IsActive, entity as Customer));
-            _keyOf[(kind, entity.Id)] = key;
-            if (entity is Customer customer)
-            {
-                _customers[entity.Id] = customer;
-            }
+            _byKey[key] = _byKey.TryGetValue(key, out var holders) ? [.. holders, holder] : [holder];
+            _byId[(kind, entity.Id)] = holder;
         }
     }
 
     private void Remove(NameHolderKind kind, string id)
     {
-        if (_keyOf.Remove((kind, id), out var oldKey) && _byKey.TryGetValue(oldKey, out var old))
+        if (_byId.Remove((kind, id), out var old))
         {
-            old.RemoveAll(h => h.Kind == kind && h.Id == id);
-            if (old.Count == 0)
+            var oldKey = NameKey.Of(old.DisplayName);
+            if (_byKey.TryGetValue(oldKey, out var holders))
             {
-                _byKey.Remove(oldKey);
+                var rest = Array.FindAll(holders, h => h.Kind != kind || h.Id != id);
+                if (rest.Length == 0)
+                {
+                    _byKey.Remove(oldKey);
+                }
+                else
+                {
+                    _byKey[oldKey] = rest;
+                }
             }
-        }
-
-        if (kind == NameHolderKind.Customer)
-        {
-            _customers.Remove(id);
         }
     }
 }
