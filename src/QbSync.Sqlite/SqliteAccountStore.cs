@@ -30,6 +30,10 @@ public sealed class SqliteAccountStore : IAccountStore
 
     private const string SelectOne = "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND account_id = $account;";
 
+    // Several accounts in one statement: the ids as a JSON array, each looked up by primary key.
+    internal const string SelectMany =
+        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND account_id IN (SELECT value FROM json_each($accounts));";
+
     private const string InsertIfAbsent =
         "INSERT INTO accounts (" + Columns + ") VALUES ($firm, $account, $name, $billing, $status, $reason, $problem, $customer, "
         + "$customer_name, $synced_before, $skipped, $intent, $attempts, $next_attempt, $lease_owner, $lease_until, $status_changed, 1) "
@@ -216,44 +220,35 @@ public sealed class SqliteAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
-    /// <remarks>One read transaction (one snapshot); each id is a primary-key look-up.</remarks>
+    /// <remarks>One statement (one snapshot): the ids go as a JSON array, each a primary-key look-up.</remarks>
     public async Task<IReadOnlyList<SyncAccountRecord>> GetManyAsync(string firmId, IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
         ArgumentNullException.ThrowIfNull(accountIds);
         cancellationToken.ThrowIfCancellationRequested();
-        var found = new List<SyncAccountRecord>(accountIds.Count);
         if (accountIds.Count == 0)
         {
-            return found.AsReadOnly();
+            return Array.Empty<SyncAccountRecord>();
+        }
+
+        using var ids = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(ids))
+        {
+            writer.WriteStartArray();
+            foreach (var accountId in accountIds.Where(static id => id is not null).Distinct(StringComparer.Ordinal))
+            {
+                writer.WriteStringValue(accountId);
+            }
+
+            writer.WriteEndArray();
         }
 
         using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var transaction = connection.BeginTransaction(deferred: true);
-        using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = SelectOne;
-            command.Parameters.AddWithValue("$firm", firmId);
-            var account = command.Parameters.Add("$account", SqliteType.Text);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var accountId in accountIds)
-            {
-                if (accountId is null || !seen.Add(accountId))
-                {
-                    continue;
-                }
-
-                account.Value = accountId;
-                if (await ReadSingleAsync(command, cancellationToken).ConfigureAwait(false) is { } record)
-                {
-                    found.Add(record);
-                }
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return found.AsReadOnly();
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectMany;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$accounts", System.Text.Encoding.UTF8.GetString(ids.GetBuffer(), 0, (int)ids.Length));
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).AsReadOnly();
     }
 
     /// <inheritdoc />

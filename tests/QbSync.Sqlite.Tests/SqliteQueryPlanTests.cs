@@ -22,6 +22,7 @@ public sealed class SqliteQueryPlanTests : IDisposable
         { "list, one status, next page", SqliteAccountStore.ListOneStatus + SqliteAccountStore.ListAfter + SqliteAccountStore.ListOrder, "ix_accounts_firm_status_name" },
         { "claim", SqliteAccountStore.Claim, "ix_accounts_firm_due" },
         { "linked customers", SqliteAccountStore.SelectLinkedCustomers, "ux_accounts_firm_customer" },
+        { "several accounts by id", SqliteAccountStore.SelectMany, "sqlite_autoindex_accounts_1" },
     };
 
     [Theory]
@@ -54,11 +55,11 @@ public sealed class SqliteQueryPlanTests : IDisposable
         using var connection = _database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "$firm", "$status", "$after_name", "$after_id", "$limit", "$owner", "$now", "$lease_until", "$max" })
+        foreach (var name in new[] { "$accounts", "$firm", "$status", "$after_name", "$after_id", "$limit", "$owner", "$now", "$lease_until", "$max" })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {
-                command.Parameters.AddWithValue(name, name is "$status" or "$limit" or "$max" ? 1 : "x");
+                command.Parameters.AddWithValue(name, name switch { "$status" or "$limit" or "$max" => 1, "$accounts" => "[\"a1\",\"a2\"]", _ => "x" });
             }
         }
 
