@@ -65,6 +65,29 @@ public abstract partial class AccountStoreConformanceTests
         Assert.Empty(await store.TryInsertManyAsync([]));
     }
 
+    /// <summary>Two records of one account in a list are inserted in order: when the first is refused (its customer is
+    /// held by another account) the second is inserted, and the results say which.</summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task TryInsertManyTellsWhichOfTwoRecordsOfOneAccountWasInserted()
+    {
+        var store = await CreateStoreAsync();
+        var firm = NewFirmId();
+        await store.TryInsertAsync(NewRecord(firm, "holder") with { CustomerId = "c-held" });
+
+        var results = await store.TryInsertManyAsync(
+        [
+            NewRecord(firm, "before"),
+            NewRecord(firm, "twice", "refused") with { CustomerId = "c-held" },
+            NewRecord(firm, "twice", "inserted"),
+            NewRecord(firm, "after"),
+        ]);
+
+        Assert.Equal([true, false, true, true], results.Select(r => r is not null));
+        Assert.Equal("inserted", results[2]?.AccountName);
+        Assert.Equal("inserted", (await store.GetAsync(firm, "twice"))?.AccountName);
+    }
+
     /// <summary>A list of compare-and-swaps applies each one as <see cref="IAccountStore.TryUpdateAsync"/> would, in
     /// order: a stale version, a missing account or a customer held by another account refuses that item alone, and
     /// each history entry is stored only with its applied update.</summary>
