@@ -34,7 +34,7 @@ internal static class EngineCost
             var naive = size <= arguments.NaiveMax ? await MeasureNaiveAsync(arguments, size, size) : null;
             results[size] = library;
             perAccount[size] = library.Allocated / (double)size;
-            Console.WriteLine($"| {size:N0} | {size:N0} | {library.Stats.Requests:N0} ({MinimumRequests(size, size):N0}) | {library.Stats.RefusedWrites} | {library.Synced:N0} | {library.Wall.TotalSeconds:N2} s | {library.Cpu.TotalSeconds:N2} s | {Mb(library.Allocated)} | {library.Allocated / 1024.0 / size:N1} KB | {Mb(library.PeakHeap)} | "
+            Console.WriteLine($"| {size:N0} | {size:N0} | {library.Stats.Requests:N0} ({MinimumRequests(size, size):N0}) | {library.Stats.RefusedWrites} | {library.Synced:N0} | {library.Wall.TotalSeconds:N2} s | {library.Cpu.TotalSeconds:N2} s | {Mb(library.Allocated)} | {library.Allocated / 1024.0 / size:N1} KB | {Mb(library.PeakHeap)} (fake CPU {library.Stats.FakeCpuSeconds:N1} s) | "
                 + (naive is null ? "(not run)" : $"{naive.Stats.Requests:N0}, {naive.Wall.TotalSeconds:N2} s, {naive.Cpu.TotalSeconds:N2} s, {Mb(naive.Allocated)}, {Mb(naive.PeakHeap)}") + " |");
         }
 
@@ -62,7 +62,7 @@ internal static class EngineCost
             var run = await MeasureLibraryAsync(arguments, arguments.LatencyAccounts, arguments.LatencyAccounts, arguments.LatencyMs);
             // With 10 requests in flight, n requests cannot take less than ceil(n / 10) latencies.
             var floor = TimeSpan.FromMilliseconds(Math.Ceiling(run.Stats.Requests / 10.0) * arguments.LatencyMs);
-            Console.WriteLine($"Requests {run.Stats.Requests:N0}, peak in flight {run.Stats.PeakInFlight}, wall {run.Wall.TotalSeconds:N2} s; the 10-in-flight floor: ceil({run.Stats.Requests} / 10) x {arguments.LatencyMs} ms = {floor.TotalSeconds:N2} s");
+            Console.WriteLine($"Requests {run.Stats.Requests:N0}, peak in flight {run.Stats.PeakInFlight}, wall {run.Wall.TotalSeconds:N2} s, engine CPU {run.Cpu.TotalSeconds:N2} s, the fake's CPU (its whole life) {run.Stats.FakeCpuSeconds:N2} s; the 10-in-flight floor: ceil({run.Stats.Requests} / 10) x {arguments.LatencyMs} ms = {floor.TotalSeconds:N2} s");
             Goal("first sync vs the 10-in-flight latency floor", $"{run.Wall / floor:N2}x", "<= 1.5x", run.Wall / floor <= 1.5);
         }
 
@@ -93,7 +93,7 @@ internal static class EngineCost
 
     private static async Task<Measured> MeasureLibraryAsync(CostArguments arguments, int accounts, int customers, int latencyMs, int scale = 0)
     {
-        using var fake = RemoteFake.Start();
+        using var fake = RemoteFake.Start(scale);
         await fake.SeedAsync(RealmId, customers);
         await using var provider = Build(arguments, fake, scale);
         await using var scope = provider.CreateAsyncScope();
@@ -106,11 +106,6 @@ internal static class EngineCost
             $"acc-{i:000000}", i < matches ? RemoteFake.CustomerName(i).ToUpperInvariant().Replace(" ", "  ", StringComparison.Ordinal) : $"New Client {i:000000}", HasBillingActivity: true)).ToList());
         await fake.ClearAsync();
         await fake.SetLatencyAsync(latencyMs);
-        if (scale > 0)
-        {
-            await fake.SetLimitsAsync(on: true, scale);
-        }
-
         var run = await MeasureAsync(() => sync.RunPendingAsync(firm));
         var stats = await fake.StatsAsync(RealmId);
         return run.Measured with { Stats = stats, Synced = run.Result.Synced };

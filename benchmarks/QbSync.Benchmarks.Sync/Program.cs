@@ -7,7 +7,7 @@ using QbSync.Benchmarks.Sync;
 // per minute at QBO's limits in scaled time).
 if (args.Length > 0 && args[0] == "serve-fake")
 {
-    return await RemoteFake.ServeAsync();
+    return await RemoteFake.ServeAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0);
 }
 
 if (args.Length > 0 && args[0] == "cost")

@@ -33,7 +33,9 @@ internal sealed class RemoteFake : IDisposable
 
     public string RevocationEndpoint => BaseUrl + QuickBooksOnlineFake.RevocationPath;
 
-    public static RemoteFake Start()
+    /// <summary>Starts the fake: with <paramref name="scale"/> 0, QBO's rate limits are lifted (10 requests in flight
+    /// still hold); otherwise QBO's limits hold over a minute <paramref name="scale"/> times shorter.</summary>
+    public static RemoteFake Start(int scale = 0)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -43,6 +45,7 @@ internal sealed class RemoteFake : IDisposable
         }
 
         start.ArgumentList.Add("serve-fake");
+        start.ArgumentList.Add(scale.ToString(CultureInfo.InvariantCulture));
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the fake's process");
         var ready = process.StandardOutput.ReadLine()?.Split(' ') ?? throw new InvalidOperationException("the fake's process ended");
         return new RemoteFake(process, ready[1], ready[2], ready[3]);
@@ -55,9 +58,6 @@ internal sealed class RemoteFake : IDisposable
     public Task ClearAsync() => AskAsync("clear");
 
     public Task SetLatencyAsync(int milliseconds) => AskAsync($"latency {milliseconds}");
-
-    /// <summary>QBO's limits (500 requests and 40 batches a minute, 10 in flight), on a clock running <paramref name="scale"/> times faster.</summary>
-    public Task SetLimitsAsync(bool on, int scale) => AskAsync($"limits {(on ? "on" : "off")} {scale}");
 
     public async Task<FakeStats> StatsAsync(string realmId) =>
         JsonSerializer.Deserialize<FakeStats>(await AskAsync($"stats {realmId}"))!;
@@ -86,13 +86,22 @@ internal sealed class RemoteFake : IDisposable
     }
 
     /// <summary>The child's side: serves the fake until stdin closes.</summary>
-    public static async Task<int> ServeAsync()
+    public static async Task<int> ServeAsync(int scale)
     {
-        var clock = new ScaledClock(1);
         using var qbo = QuickBooksOnlineFake.Start(o =>
         {
             o.Authentication = FakeAuthenticationMode.OAuth;
-            o.TimeProvider = clock;
+            // QBO's 10 requests in flight always hold (and the peak is measured); the per-minute limits only when scaled.
+            o.Throttling.Enabled = true;
+            if (scale > 0)
+            {
+                o.Throttling.Window = TimeSpan.FromMinutes(1) / scale;
+            }
+            else
+            {
+                o.Throttling.RequestsPerMinutePerRealm = 10_000_000;
+                o.Throttling.BatchRequestsPerMinutePerRealm = 10_000_000;
+            }
         });
         qbo.Journal.Enabled = true;
         Console.WriteLine($"ready {qbo.BaseUrl} {qbo.OAuth.ClientId} {qbo.OAuth.ClientSecret}");
@@ -126,11 +135,6 @@ internal sealed class RemoteFake : IDisposable
                     qbo.Faults.SetLatency(TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture)));
                     answer = "ok";
                     break;
-                case "limits":
-                    clock.Factor = int.Parse(words[2], CultureInfo.InvariantCulture);
-                    qbo.Throttle.Enabled = words[1] == "on";
-                    answer = "ok";
-                    break;
                 case "stats":
                     var realm = words[1];
                     var requests = qbo.Journal.Requests.Where(r => r.RealmId == realm && r.Kind is not (FakeRequestKind.Token or FakeRequestKind.Revoke)).ToList();
@@ -143,6 +147,7 @@ internal sealed class RemoteFake : IDisposable
                         qbo.Company(realm).DuplicateNameRefusals,
                         qbo.Throttle.ThrottledCount,
                         qbo.Throttle.PeakInFlight,
+                        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
                         requests.GroupBy(r => r.Kind.ToString()).ToDictionary(g => g.Key, g => g.Count())));
                     break;
                 default:
@@ -158,27 +163,7 @@ internal sealed class RemoteFake : IDisposable
 
     /// <summary>The name of the i-th seeded customer.</summary>
     public static string CustomerName(int i) => $"Existing Client {i:000000}";
-
-    /// <summary>A clock that can run faster than real time from the moment it is told to.</summary>
-    private sealed class ScaledClock(double factor) : TimeProvider
-    {
-        private DateTimeOffset _base = DateTimeOffset.UtcNow;
-        private long _since = Stopwatch.GetTimestamp();
-        private double _factor = factor;
-
-        public double Factor
-        {
-            set
-            {
-                _base = GetUtcNow();
-                _since = Stopwatch.GetTimestamp();
-                _factor = value;
-            }
-        }
-
-        public override DateTimeOffset GetUtcNow() => _base + Stopwatch.GetElapsedTime(_since) * _factor;
-    }
 }
 
 /// <summary>What the fake saw for a realm.</summary>
-internal sealed record FakeStats(int Requests, int Batches, int Queries, int Creates, int Customers, int RefusedWrites, int Throttled, int PeakInFlight, Dictionary<string, int> ByKind);
+internal sealed record FakeStats(int Requests, int Batches, int Queries, int Creates, int Customers, int RefusedWrites, int Throttled, int PeakInFlight, double FakeCpuSeconds, Dictionary<string, int> ByKind);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using QbSync.QuickBooks;
+using QbSync.QuickBooks.Http;
 using QbSync.Stores;
 using QbSync.Sync.Steps;
 
@@ -24,6 +25,7 @@ internal sealed partial class PendingWorkRunner(
     NameConflictResolver resolver,
     CustomerTypeCache customerTypes,
     CustomerDirectoryCache directories,
+    IRealmRequestThrottle throttle,
     ILogger<PendingWorkRunner> logger)
 {
     /// <summary>Whether automatic work should sync the account: never synced, never skipped, in the firm's scope,
@@ -185,9 +187,35 @@ internal sealed partial class PendingWorkRunner(
 
         // Full batches go out as soon as there are enough creates (across claims), once the run has seen enough to
         // be a bulk run.
-        while (run.CreatesSeen >= transitions.Options.BulkThreshold && run.TakeCreates(QuickBooksBatch.MaxItems, whenFull: true) is { } chunk)
+        while (run.CreatesSeen >= transitions.Options.BulkThreshold && run.QueuedCreates >= QuickBooksBatch.MaxItems)
         {
-            await run.LaunchAsync(ct => SendNewBatchAsync(run, realmId, chunk, directory, keeper, ct), cancellationToken).ConfigureAwait(false);
+            await SendCreatesAsync(run, realmId, directory, keeper, bulk: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends queued creates once a unit of work may start: a batch of up to 30 while the realm's batch limit has room
+    /// (or in a run below <see cref="QbSyncOptions.BulkThreshold"/>, one create), else one create on its own, which spends
+    /// the request budget the batch limit leaves unused (QBO: 40 batches but 500 requests a minute).
+    /// </summary>
+    private async Task SendCreatesAsync(Run run, string realmId, CustomerDirectory directory, LeaseKeeper keeper, bool bulk, CancellationToken cancellationToken)
+    {
+        await run.AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+        var batch = bulk && throttle.BatchRequestsAvailableNow(realmId) > run.BatchesUnderWay;
+        if (run.TakeCreates(batch ? QuickBooksBatch.MaxItems : 1) is not { } chunk)
+        {
+            run.ReleaseSlot();
+            return;
+        }
+
+        if (batch)
+        {
+            var ticket = run.PrepareBatch();
+            run.StartAcquired(ct => SendNewBatchAsync(run, realmId, chunk, directory, keeper, ticket, ct), cancellationToken);
+        }
+        else
+        {
+            run.StartAcquired(ct => CreateOneAsync(run, realmId, chunk[0], keeper, ct), cancellationToken);
         }
     }
 
@@ -201,11 +229,9 @@ internal sealed partial class PendingWorkRunner(
             if (run.Directory is { } directory && run.Settings.RealmId is { } realmId)
             {
                 var bulk = run.CreatesSeen >= transitions.Options.BulkThreshold;
-                while (run.TakeCreates(bulk ? QuickBooksBatch.MaxItems : 1, whenFull: false) is { } chunk)
+                while (run.QueuedCreates > 0)
                 {
-                    await run.LaunchAsync(
-                        ct => bulk ? SendNewBatchAsync(run, realmId, chunk, directory, keeper, ct) : CreateOneAsync(run, realmId, chunk[0], keeper, ct),
-                        cancellationToken).ConfigureAwait(false);
+                    await SendCreatesAsync(run, realmId, directory, keeper, bulk, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -253,6 +279,18 @@ internal sealed partial class PendingWorkRunner(
             return await work.RunAsync(client, realmId, unit.Record, run.Settings, LinkedElsewhere(run, unit.Record.AccountId),
                 unit.SaveIntentAsync, resuming: false, token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+
+    private async Task SendNewBatchAsync(Run run, string realmId, IReadOnlyList<PendingCreate> chunk, CustomerDirectory directory, LeaseKeeper keeper, BatchTicket ticket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendNewBatchAsync(run, realmId, chunk, directory, keeper, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ticket.Done();
+        }
+    }
 
     private async Task SendNewBatchAsync(Run run, string realmId, IReadOnlyList<PendingCreate> chunk, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
     {
@@ -678,6 +716,20 @@ internal sealed partial class PendingWorkRunner(
 
     private sealed record PendingCreate(SyncAccountRecord Record, string DisplayName);
 
+    /// <summary>A batch this run started: <see cref="Done"/> (once; later calls do nothing) says it ended.</summary>
+    private sealed class BatchTicket(Action onDone)
+    {
+        private int _done;
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                onDone();
+            }
+        }
+    }
+
     /// <summary>One account's work in progress: the latest version of its record that this worker saved.</summary>
     private sealed class Unit(SyncAccountRecord record, AccountTransitions transitions)
     {
@@ -703,6 +755,7 @@ internal sealed partial class PendingWorkRunner(
         private int _failed;
         private int _retrying;
         private int _createsSeen;
+        private int _batchesUnderWay;
         private DateTimeOffset? _nextAttemptAt;
 
         public string FirmId { get; } = firmId;
@@ -732,13 +785,36 @@ internal sealed partial class PendingWorkRunner(
             }
         }
 
-        /// <summary>Up to <paramref name="count"/> queued creates, oldest first; null when none (or, with
-        /// <paramref name="whenFull"/>, fewer than <paramref name="count"/>) are queued.</summary>
-        public List<PendingCreate>? TakeCreates(int count, bool whenFull)
+        /// <summary>Batches this run started that have not ended: counted against the batch requests the throttle
+        /// still allows (also once they hold a permit, so at worst a few permits wait until they end, and no batch is
+        /// ever started that would have to wait for the next window).</summary>
+        public int BatchesUnderWay => Volatile.Read(ref _batchesUnderWay);
+
+        /// <summary>Counts a batch until its ticket says it ended.</summary>
+        public BatchTicket PrepareBatch()
+        {
+            Interlocked.Increment(ref _batchesUnderWay);
+            return new BatchTicket(() => Interlocked.Decrement(ref _batchesUnderWay));
+        }
+
+        /// <summary>How many creates are queued.</summary>
+        public int QueuedCreates
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _creates.Count;
+                }
+            }
+        }
+
+        /// <summary>Up to <paramref name="count"/> queued creates, oldest first; null when none are queued.</summary>
+        public List<PendingCreate>? TakeCreates(int count)
         {
             lock (_lock)
             {
-                if (_creates.Count == 0 || (whenFull && _creates.Count < count))
+                if (_creates.Count == 0)
                 {
                     return null;
                 }
@@ -765,7 +841,18 @@ internal sealed partial class PendingWorkRunner(
         /// claim loop from running ahead). The work must not throw but for cancellation.</summary>
         public async Task LaunchAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
         {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+            StartAcquired(work, cancellationToken);
+        }
+
+        /// <summary>Waits for a free slot (then <see cref="StartAcquired"/> or <see cref="ReleaseSlot"/>).</summary>
+        public Task AcquireSlotAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+        public void ReleaseSlot() => _slots.Release();
+
+        /// <summary>Starts a unit of work in the slot acquired for it; the slot is freed when it ends.</summary>
+        public void StartAcquired(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+        {
             var task = Task.Run(async () =>
             {
                 try

@@ -11,9 +11,12 @@ namespace QbSync.QuickBooks.Http;
 internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
 {
     private readonly PartitionedRateLimiter<ThrottleKey> _limiter;
+    private readonly PartitionedRateLimiter<ThrottleKey> _batchLimiter;
+    private readonly IOptions<QuickBooksClientOptions> _options;
 
     public RealmThrottle(IOptions<QuickBooksClientOptions> options)
     {
+        _options = options;
         var settings = options.Value;
         var window = PartitionedRateLimiter.Create<ThrottleKey, string>(key => RateLimitPartition.GetSlidingWindowLimiter(
             key.RealmId,
@@ -46,6 +49,20 @@ internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
 
         // Rate windows first, the in-flight slot last, so that a request holds a slot only while it is on the wire.
         _limiter = PartitionedRateLimiter.CreateChained(batch, window, concurrency);
+        _batchLimiter = batch;
+    }
+
+    /// <summary>The batch permits the realm's window has left, minus the batches queued for one.</summary>
+    public int BatchRequestsAvailableNow(string realmId)
+    {
+        if (!_options.Value.EnableThrottling)
+        {
+            return int.MaxValue;
+        }
+
+        return _batchLimiter.GetStatistics(new ThrottleKey(realmId, QuickBooksRequestKind.Batch)) is { } statistics
+            ? (int)Math.Max(0, statistics.CurrentAvailablePermits - statistics.CurrentQueuedCount)
+            : _options.Value.BatchRequestsPerWindowPerRealm;
     }
 
     /// <summary>Waits for permission to send; dispose the lease when the response is in.</summary>
@@ -73,7 +90,11 @@ internal sealed class RealmThrottle : IRealmRequestThrottle, IDisposable
     async ValueTask<IAsyncDisposable> IRealmRequestThrottle.AcquireAsync(string realmId, QuickBooksRequestKind kind, CancellationToken cancellationToken) =>
         new LeasePermit(await AcquireAsync(realmId, kind, cancellationToken).ConfigureAwait(false));
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _batchLimiter.Dispose();
+    }
 
     private sealed class LeasePermit(RateLimitLease lease) : IAsyncDisposable
     {

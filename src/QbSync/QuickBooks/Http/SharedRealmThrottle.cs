@@ -21,6 +21,9 @@ internal sealed partial class SharedRealmThrottle(
 
     private RealmRequestLimits Limits => _limits ??= CreateLimits(options.Value);
 
+    /// <summary>This process's view of the batch window (asking the shared store would cost a round trip per call).</summary>
+    public int BatchRequestsAvailableNow(string realmId) => local.BatchRequestsAvailableNow(realmId);
+
     public async ValueTask<IAsyncDisposable> AcquireAsync(string realmId, QuickBooksRequestKind kind, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(realmId);
