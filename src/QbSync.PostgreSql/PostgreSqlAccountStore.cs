@@ -60,6 +60,22 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         "WITH updated AS (UPDATE {schema}.accounts SET " + Assignments + " WHERE firm_id = @firm AND account_id = @account AND version = @expected RETURNING 1) "
         + "INSERT INTO {schema}.account_history (" + HistoryColumns + ") SELECT " + HistoryValues + " FROM updated;";
 
+    // The compare-and-swap of a list: the customer link rule checked by the statement itself, so that a refused item
+    // changes nothing without raising an error (an error would roll back the whole batch).
+    private const string LinkIsFree =
+        " AND NOT EXISTS (SELECT 1 FROM {schema}.accounts AS o WHERE o.firm_id = @firm AND o.customer_id = @customer AND o.account_id <> @account)";
+
+    private const string GuardedCompareAndSwap =
+        "UPDATE {schema}.accounts SET " + Assignments + " WHERE firm_id = @firm AND account_id = @account AND version = @expected" + LinkIsFree + ";";
+
+    private const string GuardedCompareAndSwapWithHistory =
+        "WITH updated AS (UPDATE {schema}.accounts SET " + Assignments + " WHERE firm_id = @firm AND account_id = @account AND version = @expected"
+        + LinkIsFree + " RETURNING 1) "
+        + "INSERT INTO {schema}.account_history (" + HistoryColumns + ") SELECT " + HistoryValues + " FROM updated;";
+
+    private const string SelectMany =
+        "SELECT " + Columns + " FROM {schema}.accounts WHERE firm_id = @firm AND account_id = ANY(@accounts);";
+
     private const string SelectHistory =
         "SELECT from_status, to_status, sync_trigger, reason, actor_id, at, note FROM {schema}.account_history "
         + "WHERE firm_id = @firm AND account_id = @account ORDER BY id;";
@@ -208,6 +224,108 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
             // The customer is linked to another account of the firm (ux_accounts_firm_customer).
             return null;
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement (<c>account_id = ANY(@accounts)</c>, primary-key look-ups).</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord>> GetManyAsync(string firmId, IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ids = accountIds.Where(static id => id is not null).Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length == 0)
+        {
+            return Array.Empty<SyncAccountRecord>();
+        }
+
+        using var command = await _database.CommandAsync(_sql.SelectMany, cancellationToken).ConfigureAwait(false);
+        command.Parameters.Text("firm", firmId);
+        command.Parameters.Add(new NpgsqlParameter("accounts", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One round trip: a batch of <c>INSERT … ON CONFLICT DO NOTHING</c> statements, which PostgreSQL runs in one
+    /// implicit transaction (one commit). A refused insert (the account exists, or its customer is linked to another
+    /// account) does nothing and raises no error, so it does not undo the others.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord?>> TryInsertManyAsync(IReadOnlyList<SyncAccountRecord> records, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(records);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new SyncAccountRecord?[records.Count];
+        if (records.Count == 0)
+        {
+            return results.AsReadOnly();
+        }
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var batch = new NpgsqlBatch(connection);
+        foreach (var record in records)
+        {
+            var command = new NpgsqlBatchCommand(_sql.InsertIfAbsent);
+            AddRecordParameters(command.Parameters, record);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
+        {
+            results[i] = batch.BatchCommands[i].RecordsAffected == 1 ? Normalize(records[i], 1) : null;
+        }
+
+        return results.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One round trip: a batch of compare-and-swap statements (each with its history insert), applied in order
+    /// in one implicit transaction (one commit). Each statement checks the customer link rule itself, so a refused item
+    /// changes nothing and raises no error. Only when a concurrent writer takes a customer between that check and the
+    /// write (a unique violation, which rolls the batch back) are the updates applied again one by one.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord?>> TryUpdateManyAsync(IReadOnlyList<AccountUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(updates);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new SyncAccountRecord?[updates.Count];
+        if (updates.Count == 0)
+        {
+            return results.AsReadOnly();
+        }
+
+        using (var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        using (var batch = new NpgsqlBatch(connection))
+        {
+            foreach (var (record, expectedVersion, history) in updates)
+            {
+                var command = new NpgsqlBatchCommand(history is null ? _sql.GuardedCompareAndSwap : _sql.GuardedCompareAndSwapWithHistory);
+                AddRecordParameters(command.Parameters, record);
+                AddHistoryParameters(command.Parameters, history);
+                command.Parameters.Bigint("expected", expectedVersion);
+                batch.BatchCommands.Add(command);
+            }
+
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < updates.Count; i++)
+                {
+                    results[i] = batch.BatchCommands[i].RecordsAffected == 1 ? Normalize(updates[i].Record, updates[i].ExpectedVersion + 1) : null;
+                }
+
+                return results.AsReadOnly();
+            }
+            catch (PostgresException error) when (error.SqlState == UniqueViolation)
+            {
+                // A concurrent writer linked a customer in the meantime; the batch was rolled back as a whole.
+            }
+        }
+
+        for (var i = 0; i < updates.Count; i++)
+        {
+            results[i] = await TryUpdateAsync(updates[i].Record, updates[i].ExpectedVersion, updates[i].History, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results.AsReadOnly();
     }
 
     /// <inheritdoc />
@@ -591,6 +709,12 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         public string CompareAndSwap { get; } = database.Qualify(PostgreSqlAccountStore.CompareAndSwap);
 
         public string CompareAndSwapWithHistory { get; } = database.Qualify(PostgreSqlAccountStore.CompareAndSwapWithHistory);
+
+        public string GuardedCompareAndSwap { get; } = database.Qualify(PostgreSqlAccountStore.GuardedCompareAndSwap);
+
+        public string GuardedCompareAndSwapWithHistory { get; } = database.Qualify(PostgreSqlAccountStore.GuardedCompareAndSwapWithHistory);
+
+        public string SelectMany { get; } = database.Qualify(PostgreSqlAccountStore.SelectMany);
 
         public string SelectHistory { get; } = database.Qualify(PostgreSqlAccountStore.SelectHistory);
 

@@ -30,6 +30,10 @@ public sealed class SqliteAccountStore : IAccountStore
 
     private const string SelectOne = "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND account_id = $account;";
 
+    // Several accounts in one statement: the ids as a JSON array, each looked up by primary key.
+    internal const string SelectMany =
+        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND account_id IN (SELECT value FROM json_each($accounts));";
+
     private const string InsertIfAbsent =
         "INSERT INTO accounts (" + Columns + ") VALUES ($firm, $account, $name, $billing, $status, $reason, $problem, $customer, "
         + "$customer_name, $synced_before, $skipped, $intent, $attempts, $next_attempt, $lease_owner, $lease_until, $status_changed, 1) "
@@ -53,21 +57,22 @@ public sealed class SqliteAccountStore : IAccountStore
     private const string SelectByCustomer =
         "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm AND customer_id = $customer ORDER BY account_id COLLATE BINARY LIMIT 1;";
 
-    private const string SelectLinkedCustomers =
-        "SELECT customer_id, MIN(account_id COLLATE BINARY) FROM accounts WHERE firm_id = $firm AND customer_id IS NOT NULL GROUP BY customer_id;";
+    // No GROUP BY: ux_accounts_firm_customer makes each customer appear at most once per firm.
+    internal const string SelectLinkedCustomers =
+        "SELECT customer_id, account_id FROM accounts WHERE firm_id = $firm AND customer_id IS NOT NULL;";
 
-    private const string ListFirstPage =
-        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm "
-        + "AND ($statuses IS NULL OR status IN (SELECT value FROM json_each($statuses))) "
-        + "ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
+    // Listing, one statement shape per filter so that each reads its index in page order: no filter
+    // (ix_accounts_firm_name) and one status (ix_accounts_firm_status_name); several statuses run the one-status shape
+    // once per status and merge the pages. (A single "status IN (...)" would scan the firm or sort every match.)
+    internal const string ListAll = "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm";
 
-    private const string ListNextPage =
-        "SELECT " + Columns + " FROM accounts WHERE firm_id = $firm "
-        + "AND ($statuses IS NULL OR status IN (SELECT value FROM json_each($statuses))) "
-        + "AND (account_name, account_id) > ($after_name, $after_id) "
-        + "ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
+    internal const string ListOneStatus = ListAll + " AND status = $status";
 
-    private const string Claim =
+    internal const string ListAfter = " AND (account_name, account_id) > ($after_name, $after_id)";
+
+    internal const string ListOrder = " ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
+
+    internal const string Claim =
         "UPDATE accounts SET lease_owner = $owner, lease_until = $lease_until, version = version + 1 "
         + "WHERE firm_id = $firm AND account_id IN ("
         + "SELECT account_id FROM accounts WHERE firm_id = $firm AND next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
@@ -215,6 +220,109 @@ public sealed class SqliteAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One statement (one snapshot): the ids go as a JSON array, each a primary-key look-up.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord>> GetManyAsync(string firmId, IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (accountIds.Count == 0)
+        {
+            return Array.Empty<SyncAccountRecord>();
+        }
+
+        using var ids = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(ids))
+        {
+            writer.WriteStartArray();
+            foreach (var accountId in accountIds.Where(static id => id is not null).Distinct(StringComparer.Ordinal))
+            {
+                writer.WriteStringValue(accountId);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectMany;
+        command.Parameters.AddWithValue("$firm", firmId);
+        command.Parameters.AddWithValue("$accounts", System.Text.Encoding.UTF8.GetString(ids.GetBuffer(), 0, (int)ids.Length));
+        return (await ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>BEGIN IMMEDIATE</c> transaction and one commit for the whole list. A refused insert (the account
+    /// exists, or its customer is linked to another account) is a statement that did nothing or that SQLite aborted
+    /// alone, so it does not undo the others.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord?>> TryInsertManyAsync(IReadOnlyList<SyncAccountRecord> records, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(records);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new SyncAccountRecord?[records.Count];
+        if (records.Count == 0)
+        {
+            return results.AsReadOnly();
+        }
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var insert = new RecordCommand(connection, transaction, InsertIfAbsent, withExpectedVersion: false))
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                insert.Bind(records[i], 0);
+                results[i] = await insert.ExecuteAsync(cancellationToken).ConfigureAwait(false) ? Normalize(records[i], 1) : null;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results.AsReadOnly();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>BEGIN IMMEDIATE</c> transaction and one commit for the whole list, the updates applied in order.
+    /// A refused compare-and-swap (another version, or a customer linked to another account) is a statement that
+    /// changed nothing or that SQLite aborted alone, so it does not undo the others; each history entry is written only
+    /// with its applied update.</remarks>
+    public async Task<IReadOnlyList<SyncAccountRecord?>> TryUpdateManyAsync(IReadOnlyList<AccountUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(updates);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new SyncAccountRecord?[updates.Count];
+        if (updates.Count == 0)
+        {
+            return results.AsReadOnly();
+        }
+
+        using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var update = new RecordCommand(connection, transaction, CompareAndSwap, withExpectedVersion: true))
+        using (var history = new HistoryCommand(connection, transaction))
+        {
+            for (var i = 0; i < updates.Count; i++)
+            {
+                var (record, expectedVersion, entry) = updates[i];
+                update.Bind(record, expectedVersion);
+                if (!await update.ExecuteAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                if (entry is not null)
+                {
+                    await history.ExecuteAsync(entry, cancellationToken).ConfigureAwait(false);
+                }
+
+                results[i] = Normalize(record, expectedVersion + 1);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results.AsReadOnly();
+    }
+
+    /// <inheritdoc />
     public async Task<SyncAccountRecord?> FindByCustomerIdAsync(string firmId, string customerId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
@@ -258,23 +366,36 @@ public sealed class SqliteAccountStore : IAccountStore
         (string Name, string Id)? after = AccountStoreGuard.StartOfPage(query);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var statuses = query.Statuses.Count == 0
-            ? null
-            : "[" + string.Join(',', query.Statuses.Distinct().Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
-
+        var statuses = query.Statuses.Distinct().ToArray();
+        var wanted = query.PageSize + 1;
         using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = after is null ? ListFirstPage : ListNextPage;
-        command.Parameters.AddWithValue("$firm", firmId);
-        command.Parameters.AddWithValue("$statuses", (object?)statuses ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", query.PageSize + 1);
-        if (after is { } key)
+        List<SyncAccountRecord> rows;
+        if (statuses.Length <= 1)
         {
-            command.Parameters.AddWithValue("$after_name", key.Name);
-            command.Parameters.AddWithValue("$after_id", key.Id);
+            rows = await ListShapeAsync(connection, null, firmId, statuses.Length == 0 ? null : statuses[0], after, wanted, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // One indexed read per status in one read transaction (one snapshot), merged in list order.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            rows = [];
+            foreach (var status in statuses)
+            {
+                rows.AddRange(await ListShapeAsync(connection, transaction, firmId, status, after, wanted, cancellationToken).ConfigureAwait(false));
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            rows.Sort(static (a, b) =>
+            {
+                var byName = string.CompareOrdinal(a.AccountName, b.AccountName);
+                return byName != 0 ? byName : string.CompareOrdinal(a.AccountId, b.AccountId);
+            });
+            if (rows.Count > wanted)
+            {
+                rows.RemoveRange(wanted, rows.Count - wanted);
+            }
         }
 
-        var rows = await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
         if (rows.Count <= query.PageSize)
         {
             return new AccountPage(rows.AsReadOnly(), null);
@@ -519,6 +640,27 @@ public sealed class SqliteAccountStore : IAccountStore
         return deleted;
     }
 
+    private static async Task<List<SyncAccountRecord>> ListShapeAsync(SqliteConnection connection, SqliteTransaction? transaction, string firmId, SyncStatus? status, (string Name, string Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = (status is null ? ListAll : ListOneStatus) + (after is null ? string.Empty : ListAfter) + ListOrder;
+        command.Parameters.AddWithValue("$firm", firmId);
+        if (status is { } one)
+        {
+            command.Parameters.AddWithValue("$status", (int)one);
+        }
+
+        command.Parameters.AddWithValue("$limit", limit);
+        if (after is { } key)
+        {
+            command.Parameters.AddWithValue("$after_name", key.Name);
+            command.Parameters.AddWithValue("$after_id", key.Id);
+        }
+
+        return await ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, string firmId, string? accountId, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
@@ -543,6 +685,12 @@ public sealed class SqliteAccountStore : IAccountStore
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertHistory;
+        AddHistoryParameters(command, history);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddHistoryParameters(SqliteCommand command, SyncHistoryEntry history)
+    {
         command.Parameters.AddWithValue("$firm", history.FirmId);
         command.Parameters.AddWithValue("$account", history.AccountId);
         command.Parameters.AddWithValue("$from", (int)history.From);
@@ -552,30 +700,44 @@ public sealed class SqliteAccountStore : IAccountStore
         command.Parameters.AddWithValue("$actor", history.ActorId ?? string.Empty);
         command.Parameters.AddWithValue("$at", SqliteText.FormatTime(history.At));
         command.Parameters.AddWithValue("$note", (object?)history.Note ?? DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static readonly string[] RecordParameterNames =
+    [
+        "$firm", "$account", "$name", "$billing", "$status", "$reason", "$problem", "$customer", "$customer_name", "$synced_before",
+        "$skipped", "$intent", "$attempts", "$next_attempt", "$lease_owner", "$lease_until", "$status_changed",
+    ];
 
     private static void AddRecordParameters(SqliteCommand command, SyncAccountRecord record)
     {
-        var parameters = command.Parameters;
-        parameters.AddWithValue("$firm", record.FirmId);
-        parameters.AddWithValue("$account", record.AccountId);
-        parameters.AddWithValue("$name", record.AccountName);
-        parameters.AddWithValue("$billing", record.HasBillingActivity ? 1 : 0);
-        parameters.AddWithValue("$status", (int)record.Status);
-        parameters.AddWithValue("$reason", (int)record.Reason);
-        parameters.AddWithValue("$problem", record.Problem is null ? DBNull.Value : JsonSerializer.Serialize(record.Problem, SqliteJsonContext.Default.SyncProblem));
-        parameters.AddWithValue("$customer", (object?)record.CustomerId ?? DBNull.Value);
-        parameters.AddWithValue("$customer_name", (object?)record.CustomerDisplayName ?? DBNull.Value);
-        parameters.AddWithValue("$synced_before", record.WasSyncedBefore ? 1 : 0);
-        parameters.AddWithValue("$skipped", record.WasSkipped ? 1 : 0);
-        parameters.AddWithValue("$intent", record.Intent is null ? DBNull.Value : JsonSerializer.Serialize(record.Intent, SqliteJsonContext.Default.SyncIntent));
-        parameters.AddWithValue("$attempts", record.Attempts);
-        parameters.AddWithValue("$next_attempt", SqliteText.FormatTime(record.NextAttemptAt));
-        parameters.AddWithValue("$lease_owner", (object?)record.LeaseOwner ?? DBNull.Value);
-        parameters.AddWithValue("$lease_until", SqliteText.FormatTime(record.LeaseUntil));
-        parameters.AddWithValue("$status_changed", SqliteText.FormatTime(record.StatusChangedAt));
+        var values = RecordValues(record);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters.AddWithValue(RecordParameterNames[i], values[i]);
+        }
     }
+
+    /// <summary>The record's column values, in the order of <see cref="RecordParameterNames"/>.</summary>
+    private static object[] RecordValues(SyncAccountRecord record) =>
+    [
+        record.FirmId,
+        record.AccountId,
+        record.AccountName,
+        record.HasBillingActivity ? 1 : 0,
+        (int)record.Status,
+        (int)record.Reason,
+        record.Problem is null ? DBNull.Value : JsonSerializer.Serialize(record.Problem, SqliteJsonContext.Default.SyncProblem),
+        (object?)record.CustomerId ?? DBNull.Value,
+        (object?)record.CustomerDisplayName ?? DBNull.Value,
+        record.WasSyncedBefore ? 1 : 0,
+        record.WasSkipped ? 1 : 0,
+        record.Intent is null ? DBNull.Value : JsonSerializer.Serialize(record.Intent, SqliteJsonContext.Default.SyncIntent),
+        record.Attempts,
+        SqliteText.FormatTime(record.NextAttemptAt),
+        (object?)record.LeaseOwner ?? DBNull.Value,
+        SqliteText.FormatTime(record.LeaseUntil),
+        SqliteText.FormatTime(record.StatusChangedAt),
+    ];
 
     private static async Task<SyncAccountRecord?> ReadSingleAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
@@ -636,4 +798,73 @@ public sealed class SqliteAccountStore : IAccountStore
 
     private static SyncProblem? FreezeProblem(SyncProblem? problem) =>
         problem is null ? null : problem with { CustomerIds = (problem.CustomerIds ?? []).ToArray().AsReadOnly() };
+    /// <summary>The insert or compare-and-swap statement, prepared once and bound again for each record of a list.</summary>
+    private sealed class RecordCommand : IDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter[] _values;
+        private readonly SqliteParameter? _expected;
+
+        public RecordCommand(SqliteConnection connection, SqliteTransaction transaction, string sql, bool withExpectedVersion)
+        {
+            _command = connection.CreateCommand();
+            _command.Transaction = transaction;
+            _command.CommandText = sql;
+            // No declared type: each value binds as what it is (text, integer or NULL), as AddWithValue does.
+            _values = RecordParameterNames.Select(name => _command.Parameters.AddWithValue(name, DBNull.Value)).ToArray();
+            _expected = withExpectedVersion ? _command.Parameters.Add("$expected", SqliteType.Integer) : null;
+        }
+
+        public void Bind(SyncAccountRecord record, long expectedVersion)
+        {
+            var values = RecordValues(record);
+            for (var i = 0; i < values.Length; i++)
+            {
+                _values[i].Value = values[i];
+            }
+
+            if (_expected is not null)
+            {
+                _expected.Value = expectedVersion;
+            }
+        }
+
+        /// <summary>Runs the statement: true when it wrote the row, false when it did nothing or a unique index (the
+        /// customer link) refused it; SQLite then backs out that statement alone and the transaction goes on.</summary>
+        public async Task<bool> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            }
+            catch (SqliteException error) when (error.SqliteErrorCode == SqliteConstraintError)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
+
+    /// <summary>The history insert, prepared once and bound again for each entry of a list.</summary>
+    private sealed class HistoryCommand : IDisposable
+    {
+        private readonly SqliteCommand _command;
+
+        public HistoryCommand(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            _command = connection.CreateCommand();
+            _command.Transaction = transaction;
+            _command.CommandText = InsertHistory;
+        }
+
+        public async Task ExecuteAsync(SyncHistoryEntry history, CancellationToken cancellationToken)
+        {
+            _command.Parameters.Clear();
+            AddHistoryParameters(_command, history);
+            await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
 }

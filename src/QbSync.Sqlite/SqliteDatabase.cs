@@ -12,8 +12,10 @@ internal sealed class SqliteDatabase
 {
     private const string ResourcePrefix = "QbSync.Sqlite.Migrations.";
 
-    // Constant statements: nothing here is built from values.
-    private const string ConnectionPragmas = "PRAGMA busy_timeout = 30000;";
+    // Constant statements: nothing here is built from values. synchronous = FULL is set, not assumed from the build:
+    // a commit that a power cut could undo may be a sync intent, and a lost intent could mean a duplicate QBO write
+    // (docs/stores.md); speed comes from sharing commits (lists, claims) instead.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL;";
 
     // UTF-16BE text makes SQLite's BINARY collation (memcmp) the same order as string.CompareOrdinal; it only takes
     // effect on a new, empty database. WAL lets readers work while one writer commits.

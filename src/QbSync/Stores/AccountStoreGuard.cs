@@ -46,6 +46,43 @@ public static class AccountStoreGuard
         }
     }
 
+    /// <summary>Throws unless every update is valid as <see cref="ThrowIfInvalid(SyncAccountRecord, SyncHistoryEntry?)"/>
+    /// requires, with an expected version of at least 0, and no two updates are for the same account.</summary>
+    /// <param name="updates">The updates of one <see cref="IAccountStore.TryUpdateManyAsync"/> call.</param>
+    /// <exception cref="ArgumentException">An update breaks a rule (the message gives its position).</exception>
+    public static void ThrowIfInvalid(IReadOnlyList<AccountUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i] ?? throw new ArgumentException($"Update {i} is null.", nameof(updates));
+            ThrowIfInvalid(update.Record, update.History);
+            if (update.ExpectedVersion < 0)
+            {
+                throw new ArgumentException($"Update {i} expects a negative version.", nameof(updates));
+            }
+
+            if (!seen.Add((update.Record.FirmId, update.Record.AccountId)))
+            {
+                throw new ArgumentException($"Update {i} is the second update of one account in the same call.", nameof(updates));
+            }
+        }
+    }
+
+    /// <summary>Throws unless every record is valid as <see cref="ThrowIfInvalid(SyncAccountRecord, SyncHistoryEntry?)"/>
+    /// requires.</summary>
+    /// <param name="records">The records of one <see cref="IAccountStore.TryInsertManyAsync"/> call.</param>
+    /// <exception cref="ArgumentException">A record breaks a rule.</exception>
+    public static void ThrowIfInvalid(IReadOnlyList<SyncAccountRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        for (var i = 0; i < records.Count; i++)
+        {
+            ThrowIfInvalid(records[i]);
+        }
+    }
+
     /// <summary>Checks a list query (page size 1 to 1000, statuses not null) and decodes its continuation token.</summary>
     /// <param name="query">The query.</param>
     /// <returns>The (account name, account id) key after which the page starts; <see langword="null"/> for the first page.</returns>

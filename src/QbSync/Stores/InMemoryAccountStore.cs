@@ -6,14 +6,16 @@ namespace QbSync.Stores;
 /// copied and records handed out are immutable snapshots: no caller can change the stored state except through the
 /// store's methods. Nothing survives the process.
 /// </summary>
+/// <remarks>
+/// Each firm keeps its records indexed the way they are read, maintained on every write: by list order (account name,
+/// then id) overall and per status, by due time (next attempt, then id), and customer → account. A page of k rows or a
+/// claim of k records costs O(k log n), not a filter and sort of the whole firm.
+/// </remarks>
 public sealed class InMemoryAccountStore : IAccountStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Dictionary<string, Entry>> _firms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Firm> _firms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FirmSyncSettings> _settings = new(StringComparer.Ordinal);
-
-    // (firm id, customer id) -> account id: a customer is linked to at most one account of a firm.
-    private readonly Dictionary<(string FirmId, string CustomerId), string> _links = [];
 
     /// <inheritdoc />
     public Task<SyncAccountRecord?> GetAsync(string firmId, string accountId, CancellationToken cancellationToken = default)
@@ -32,6 +34,35 @@ public sealed class InMemoryAccountStore : IAccountStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<SyncAccountRecord>> GetManyAsync(string firmId, IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(accountIds);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncAccountRecord>>(cancellationToken);
+        }
+
+        var found = new List<SyncAccountRecord>(accountIds.Count);
+        lock (_lock)
+        {
+            if (_firms.TryGetValue(firmId, out var firm))
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var accountId in accountIds)
+                {
+                    if (accountId is not null && seen.Add(accountId) && firm.Accounts.TryGetValue(accountId, out var entry))
+                    {
+                        found.Add(entry.Record);
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SyncAccountRecord>>(found.AsReadOnly());
+    }
+
+    /// <inheritdoc />
     public Task<SyncAccountRecord?> TryInsertAsync(SyncAccountRecord record, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
     {
         AccountStoreGuard.ThrowIfInvalid(record, history);
@@ -40,30 +71,33 @@ public sealed class InMemoryAccountStore : IAccountStore
             return Task.FromCanceled<SyncAccountRecord?>(cancellationToken);
         }
 
-        var stored = Freeze(record, 1);
         lock (_lock)
         {
-            if (!_firms.TryGetValue(record.FirmId, out var accounts))
-            {
-                accounts = new Dictionary<string, Entry>(StringComparer.Ordinal);
-                _firms.Add(record.FirmId, accounts);
-            }
-
-            if (accounts.ContainsKey(record.AccountId) || LinkedElsewhere(record))
-            {
-                return Task.FromResult<SyncAccountRecord?>(null);
-            }
-
-            Relink(null, stored);
-            var entry = new Entry(stored);
-            if (history is not null)
-            {
-                entry.History.Add(history);
-            }
-
-            accounts.Add(record.AccountId, entry);
-            return Task.FromResult<SyncAccountRecord?>(stored);
+            return Task.FromResult(Insert(record, history));
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>All the records are written under one lock, each on its own (a refused one does not undo the others).</remarks>
+    public Task<IReadOnlyList<SyncAccountRecord?>> TryInsertManyAsync(IReadOnlyList<SyncAccountRecord> records, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(records);
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncAccountRecord?>>(cancellationToken);
+        }
+
+        var results = new SyncAccountRecord?[records.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                results[i] = Insert(records[i], null);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SyncAccountRecord?>>(results.AsReadOnly());
     }
 
     /// <inheritdoc />
@@ -78,22 +112,31 @@ public sealed class InMemoryAccountStore : IAccountStore
 
         lock (_lock)
         {
-            var entry = TryGetEntry(record.FirmId, record.AccountId);
-            if (entry is null || entry.Record.Version != expectedVersion || LinkedElsewhere(record))
-            {
-                return Task.FromResult<SyncAccountRecord?>(null);
-            }
-
-            var stored = Freeze(record, expectedVersion + 1);
-            Relink(entry.Record, stored);
-            entry.Record = stored;
-            if (history is not null)
-            {
-                entry.History.Add(history);
-            }
-
-            return Task.FromResult<SyncAccountRecord?>(entry.Record);
+            return Task.FromResult(Update(record, expectedVersion, history));
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>All the updates are applied under one lock, in order, each on its own (a refused one does not undo the
+    /// others).</remarks>
+    public Task<IReadOnlyList<SyncAccountRecord?>> TryUpdateManyAsync(IReadOnlyList<AccountUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        AccountStoreGuard.ThrowIfInvalid(updates);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<SyncAccountRecord?>>(cancellationToken);
+        }
+
+        var results = new SyncAccountRecord?[updates.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < updates.Count; i++)
+            {
+                results[i] = Update(updates[i].Record, updates[i].ExpectedVersion, updates[i].History);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SyncAccountRecord?>>(results.AsReadOnly());
     }
 
     /// <inheritdoc />
@@ -108,11 +151,15 @@ public sealed class InMemoryAccountStore : IAccountStore
 
         lock (_lock)
         {
-            return Task.FromResult(_links.TryGetValue((firmId, customerId), out var accountId) ? TryGetEntry(firmId, accountId)?.Record : null);
+            return Task.FromResult(
+                _firms.TryGetValue(firmId, out var firm) && firm.Links.TryGetValue(customerId, out var accountId)
+                    ? firm.Accounts[accountId].Record
+                    : null);
         }
     }
 
     /// <inheritdoc />
+    /// <remarks>A copy of the firm's customer → account index (kept on every write, never rebuilt).</remarks>
     public Task<IReadOnlyDictionary<string, string>> GetLinkedCustomersAsync(string firmId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(firmId);
@@ -121,21 +168,12 @@ public sealed class InMemoryAccountStore : IAccountStore
             return Task.FromCanceled<IReadOnlyDictionary<string, string>>(cancellationToken);
         }
 
-        var linked = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string> linked;
         lock (_lock)
         {
-            if (_firms.TryGetValue(firmId, out var accounts))
-            {
-                foreach (var entry in accounts.Values)
-                {
-                    var record = entry.Record;
-                    if (record.CustomerId is { } customerId
-                        && (!linked.TryGetValue(customerId, out var other) || string.CompareOrdinal(record.AccountId, other) < 0))
-                    {
-                        linked[customerId] = record.AccountId;
-                    }
-                }
-            }
+            linked = _firms.TryGetValue(firmId, out var firm)
+                ? new Dictionary<string, string>(firm.Links, StringComparer.Ordinal)
+                : new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
         return Task.FromResult<IReadOnlyDictionary<string, string>>(linked.AsReadOnly());
@@ -153,28 +191,49 @@ public sealed class InMemoryAccountStore : IAccountStore
             return Task.FromCanceled<AccountPage>(cancellationToken);
         }
 
-        var statuses = query.Statuses.Count == 0 ? null : query.Statuses.ToHashSet();
-        List<SyncAccountRecord> matching;
+        // One row more than the page tells whether another page follows.
+        var wanted = query.PageSize + 1;
+        var rows = new List<SyncAccountRecord>(Math.Min(wanted, 1024));
         lock (_lock)
         {
-            matching = _firms.TryGetValue(firmId, out var accounts)
-                ? accounts.Values
-                    .Select(e => e.Record)
-                    .Where(r => statuses is null || statuses.Contains(r.Status))
-                    .Where(r => after is null || Compare(r.AccountName, r.AccountId, after.Value.Name, after.Value.Id) > 0)
-                    .ToList()
-                : [];
+            if (_firms.TryGetValue(firmId, out var firm))
+            {
+                var start = after is { } key ? new ListKey(key.Name, key.Id) : (ListKey?)null;
+                var statuses = query.Statuses.Distinct().ToArray();
+                if (statuses.Length == 0)
+                {
+                    Take(firm.ByName, start, wanted, firm, rows);
+                }
+                else
+                {
+                    foreach (var status in statuses)
+                    {
+                        if (firm.ByStatus.TryGetValue(status, out var index))
+                        {
+                            Take(index, start, wanted, firm, rows);
+                        }
+                    }
+
+                    if (statuses.Length > 1)
+                    {
+                        rows.Sort(static (a, b) => ListKey.Comparer.Compare(new ListKey(a.AccountName, a.AccountId), new ListKey(b.AccountName, b.AccountId)));
+                        if (rows.Count > wanted)
+                        {
+                            rows.RemoveRange(wanted, rows.Count - wanted);
+                        }
+                    }
+                }
+            }
         }
 
-        matching.Sort(static (a, b) => Compare(a.AccountName, a.AccountId, b.AccountName, b.AccountId));
-        if (matching.Count <= query.PageSize)
+        if (rows.Count <= query.PageSize)
         {
-            return Task.FromResult(new AccountPage(matching.AsReadOnly(), null));
+            return Task.FromResult(new AccountPage(rows.AsReadOnly(), null));
         }
 
-        var page = matching.GetRange(0, query.PageSize);
-        var last = page[^1];
-        return Task.FromResult(new AccountPage(page.AsReadOnly(), AccountListToken.Encode(last.AccountName, last.AccountId)));
+        rows.RemoveAt(rows.Count - 1);
+        var last = rows[^1];
+        return Task.FromResult(new AccountPage(rows.AsReadOnly(), AccountListToken.Encode(last.AccountName, last.AccountId)));
     }
 
     /// <inheritdoc />
@@ -190,19 +249,15 @@ public sealed class InMemoryAccountStore : IAccountStore
         }
 
         var leaseUntil = now + leaseDuration;
-        var claimed = new List<SyncAccountRecord>();
+        var claimed = new List<SyncAccountRecord>(Math.Min(maxCount, 1024));
         lock (_lock)
         {
-            if (_firms.TryGetValue(firmId, out var accounts))
+            if (_firms.TryGetValue(firmId, out var firm))
             {
-                var due = accounts.Values
-                    .Where(e => IsClaimable(e.Record, now))
-                    .OrderBy(e => e.Record.NextAttemptAt!.Value)
-                    .ThenBy(e => e.Record.AccountId, StringComparer.Ordinal)
-                    .Take(maxCount);
-                foreach (var entry in due)
+                foreach (var key in firm.Claimable(now, maxCount))
                 {
-                    entry.Record = entry.Record with { LeaseOwner = ownerId, LeaseUntil = leaseUntil, Version = entry.Record.Version + 1 };
+                    var entry = firm.Accounts[key.AccountId];
+                    firm.Replace(entry, entry.Record with { LeaseOwner = ownerId, LeaseUntil = leaseUntil, Version = entry.Record.Version + 1 });
                     claimed.Add(entry.Record);
                 }
             }
@@ -225,13 +280,13 @@ public sealed class InMemoryAccountStore : IAccountStore
         var renewed = new List<SyncAccountRecord>(accountIds.Count);
         lock (_lock)
         {
-            if (_firms.TryGetValue(firmId, out var accounts))
+            if (_firms.TryGetValue(firmId, out var firm))
             {
                 foreach (var accountId in accountIds)
                 {
-                    if (accountId is not null && accounts.TryGetValue(accountId, out var entry) && entry.Record.LeaseOwner == ownerId)
+                    if (accountId is not null && firm.Accounts.TryGetValue(accountId, out var entry) && entry.Record.LeaseOwner == ownerId)
                     {
-                        entry.Record = entry.Record with { LeaseUntil = leaseUntil, NextAttemptAt = leaseUntil };
+                        firm.Replace(entry, entry.Record with { LeaseUntil = leaseUntil, NextAttemptAt = leaseUntil });
                         renewed.Add(entry.Record);
                     }
                 }
@@ -251,13 +306,16 @@ public sealed class InMemoryAccountStore : IAccountStore
             return Task.FromCanceled<IReadOnlyList<string>>(cancellationToken);
         }
 
-        List<string> firms;
+        var firms = new List<string>();
         lock (_lock)
         {
-            firms = _firms
-                .Where(f => f.Value.Values.Any(e => IsClaimable(e.Record, now)))
-                .Select(f => f.Key)
-                .ToList();
+            foreach (var (firmId, firm) in _firms)
+            {
+                if (firm.Claimable(now, 1).Count > 0)
+                {
+                    firms.Add(firmId);
+                }
+            }
         }
 
         firms.Sort(StringComparer.Ordinal);
@@ -278,7 +336,7 @@ public sealed class InMemoryAccountStore : IAccountStore
         lock (_lock)
         {
             var entry = TryGetEntry(firmId, accountId);
-            IReadOnlyList<SyncHistoryEntry> history = entry is null ? [] : entry.History.ToArray().AsReadOnly();
+            IReadOnlyList<SyncHistoryEntry> history = entry?.History is { } list ? list.ToArray().AsReadOnly() : [];
             return Task.FromResult(history);
         }
     }
@@ -350,17 +408,7 @@ public sealed class InMemoryAccountStore : IAccountStore
 
         lock (_lock)
         {
-            if (!_firms.TryGetValue(firmId, out var accounts) || !accounts.Remove(accountId, out var entry))
-            {
-                return Task.FromResult(false);
-            }
-
-            if (entry.Record.CustomerId is { } customerId)
-            {
-                _links.Remove((firmId, customerId));
-            }
-
-            return Task.FromResult(true);
+            return Task.FromResult(_firms.TryGetValue(firmId, out var firm) && firm.Remove(accountId));
         }
     }
 
@@ -375,50 +423,93 @@ public sealed class InMemoryAccountStore : IAccountStore
 
         lock (_lock)
         {
-            var count = _firms.Remove(firmId, out var accounts) ? accounts.Count : 0;
-            foreach (var key in _links.Keys.Where(k => k.FirmId == firmId).ToList())
-            {
-                _links.Remove(key);
-            }
-
+            var count = _firms.Remove(firmId, out var firm) ? firm.Accounts.Count : 0;
             _settings.Remove(firmId);
             return Task.FromResult(count);
         }
+    }
+
+    private static void Take(SortedSet<ListKey> index, ListKey? after, int wanted, Firm firm, List<SyncAccountRecord> rows)
+    {
+        if (index.Count == 0)
+        {
+            return;
+        }
+
+        // A view from the start key on: O(log n) to find, then in order; the start key itself (the previous page's last
+        // row) is skipped.
+        var view = after is { } start
+            ? (ListKey.Comparer.Compare(start, index.Max) >= 0 ? null : index.GetViewBetween(start, index.Max))
+            : index;
+        if (view is null)
+        {
+            return;
+        }
+
+        var taken = 0;
+        foreach (var key in view)
+        {
+            if (after is { } skip && ListKey.Comparer.Compare(key, skip) == 0)
+            {
+                continue;
+            }
+
+            rows.Add(firm.Accounts[key.AccountId].Record);
+            if (++taken == wanted)
+            {
+                return;
+            }
+        }
+    }
+
+    private SyncAccountRecord? Insert(SyncAccountRecord record, SyncHistoryEntry? history)
+    {
+        if (!_firms.TryGetValue(record.FirmId, out var firm))
+        {
+            firm = new Firm();
+            _firms.Add(record.FirmId, firm);
+        }
+
+        if (firm.Accounts.ContainsKey(record.AccountId) || firm.LinkedElsewhere(record))
+        {
+            return null;
+        }
+
+        var entry = new Entry(Freeze(record, 1));
+        firm.Add(entry);
+        if (history is not null)
+        {
+            entry.AddHistory(history);
+        }
+
+        return entry.Record;
+    }
+
+    private SyncAccountRecord? Update(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history)
+    {
+        if (!_firms.TryGetValue(record.FirmId, out var firm)
+            || !firm.Accounts.TryGetValue(record.AccountId, out var entry)
+            || entry.Record.Version != expectedVersion
+            || firm.LinkedElsewhere(record))
+        {
+            return null;
+        }
+
+        firm.Replace(entry, Freeze(record, expectedVersion + 1));
+        if (history is not null)
+        {
+            entry.AddHistory(history);
+        }
+
+        return entry.Record;
     }
 
     private bool RealmHeldByAnotherFirm(FirmSyncSettings settings) =>
         settings.RealmId is { } realmId
         && _settings.Values.Any(s => string.Equals(s.RealmId, realmId, StringComparison.Ordinal) && !string.Equals(s.FirmId, settings.FirmId, StringComparison.Ordinal));
 
-    private static bool IsClaimable(SyncAccountRecord record, DateTimeOffset now) =>
-        record.NextAttemptAt is { } due && due <= now && (record.LeaseUntil is not { } lease || lease <= now);
-
-    private static int Compare(string nameA, string idA, string nameB, string idB)
-    {
-        var byName = string.CompareOrdinal(nameA, nameB);
-        return byName != 0 ? byName : string.CompareOrdinal(idA, idB);
-    }
-
     /// <summary>A stored snapshot: the version set, and the problem's customer list copied so the caller's list
     /// cannot change it.</summary>
-    private bool LinkedElsewhere(SyncAccountRecord record) =>
-        record.CustomerId is { } customerId
-        && _links.TryGetValue((record.FirmId, customerId), out var holder)
-        && !string.Equals(holder, record.AccountId, StringComparison.Ordinal);
-
-    private void Relink(SyncAccountRecord? before, SyncAccountRecord after)
-    {
-        if (before?.CustomerId is { } old)
-        {
-            _links.Remove((before.FirmId, old));
-        }
-
-        if (after.CustomerId is { } customerId)
-        {
-            _links[(after.FirmId, customerId)] = after.AccountId;
-        }
-    }
-
     private static SyncAccountRecord Freeze(SyncAccountRecord record, long version) => record with
     {
         Version = version,
@@ -426,12 +517,222 @@ public sealed class InMemoryAccountStore : IAccountStore
     };
 
     private Entry? TryGetEntry(string firmId, string accountId) =>
-        _firms.TryGetValue(firmId, out var accounts) && accounts.TryGetValue(accountId, out var entry) ? entry : null;
+        _firms.TryGetValue(firmId, out var firm) && firm.Accounts.TryGetValue(accountId, out var entry) ? entry : null;
+
+    /// <summary>One firm's records and the indexes kept over them.</summary>
+    private sealed class Firm
+    {
+        public Dictionary<string, Entry> Accounts { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>List order: account name, then account id (ordinal).</summary>
+        public SortedSet<ListKey> ByName { get; } = new(ListKey.Comparer);
+
+        /// <summary>List order within each status.</summary>
+        public Dictionary<SyncStatus, SortedSet<ListKey>> ByStatus { get; } = [];
+
+        /// <summary>Records with a next attempt and no lease, by next attempt (oldest first), ties by account id.</summary>
+        public SortedSet<DueKey> DueFree { get; } = new(DueKey.Comparer);
+
+        /// <summary>Records with a next attempt and a lease, by the end of the lease: claimable once it has passed (and
+        /// their next attempt has come), so a claim never walks over records that others hold.</summary>
+        public SortedSet<DueKey> DueLeased { get; } = new(DueKey.Comparer);
+
+        /// <summary>Customer id → the account linked to it (at most one per customer).</summary>
+        public Dictionary<string, string> Links { get; } = new(StringComparer.Ordinal);
+
+        public bool LinkedElsewhere(SyncAccountRecord record) =>
+            record.CustomerId is { } customerId
+            && Links.TryGetValue(customerId, out var holder)
+            && !string.Equals(holder, record.AccountId, StringComparison.Ordinal);
+
+        /// <summary>The claim order keys (next attempt, id) of up to <paramref name="maxCount"/> records claimable at
+        /// <paramref name="now"/>, oldest due first: O(log n + k + leases that have ended).</summary>
+        public List<DueKey> Claimable(DateTimeOffset now, int maxCount)
+        {
+            var keys = new List<DueKey>(Math.Min(maxCount, 1024));
+            foreach (var key in DueFree)
+            {
+                if (key.At > now || keys.Count == maxCount)
+                {
+                    break;
+                }
+
+                keys.Add(key);
+            }
+
+            var mixed = false;
+            foreach (var key in DueLeased)
+            {
+                if (key.At > now)
+                {
+                    break;
+                }
+
+                if (Accounts[key.AccountId].Record.NextAttemptAt is { } due && due <= now)
+                {
+                    keys.Add(new DueKey(due, key.AccountId));
+                    mixed = true;
+                }
+            }
+
+            if (mixed)
+            {
+                keys.Sort(DueKey.Comparer);
+                if (keys.Count > maxCount)
+                {
+                    keys.RemoveRange(maxCount, keys.Count - maxCount);
+                }
+            }
+
+            return keys;
+        }
+
+        public void Add(Entry entry)
+        {
+            Accounts.Add(entry.Record.AccountId, entry);
+            Index(entry.Record);
+        }
+
+        public void Replace(Entry entry, SyncAccountRecord after)
+        {
+            var before = entry.Record;
+            entry.Record = after;
+            if (!string.Equals(before.AccountName, after.AccountName, StringComparison.Ordinal) || before.Status != after.Status)
+            {
+                var (oldKey, newKey) = (ListKey.Of(before), ListKey.Of(after));
+                ByName.Remove(oldKey);
+                ByName.Add(newKey);
+                StatusIndex(before.Status).Remove(oldKey);
+                StatusIndex(after.Status).Add(newKey);
+            }
+
+            if (before.NextAttemptAt != after.NextAttemptAt || before.LeaseUntil != after.LeaseUntil)
+            {
+                Unindex(before);
+                IndexDue(after);
+            }
+
+            if (!string.Equals(before.CustomerId, after.CustomerId, StringComparison.Ordinal))
+            {
+                if (before.CustomerId is { } old)
+                {
+                    Links.Remove(old);
+                }
+
+                if (after.CustomerId is { } customerId)
+                {
+                    Links[customerId] = after.AccountId;
+                }
+            }
+        }
+
+        public bool Remove(string accountId)
+        {
+            if (!Accounts.Remove(accountId, out var entry))
+            {
+                return false;
+            }
+
+            var record = entry.Record;
+            var key = ListKey.Of(record);
+            ByName.Remove(key);
+            StatusIndex(record.Status).Remove(key);
+            Unindex(record);
+            if (record.CustomerId is { } customerId)
+            {
+                Links.Remove(customerId);
+            }
+
+            return true;
+        }
+
+        private void Index(SyncAccountRecord record)
+        {
+            var key = ListKey.Of(record);
+            ByName.Add(key);
+            StatusIndex(record.Status).Add(key);
+            IndexDue(record);
+            if (record.CustomerId is { } customerId)
+            {
+                Links[customerId] = record.AccountId;
+            }
+        }
+
+        private void IndexDue(SyncAccountRecord record)
+        {
+            if (record.NextAttemptAt is not { } due)
+            {
+                return;
+            }
+
+            if (record.LeaseUntil is { } lease)
+            {
+                DueLeased.Add(new DueKey(lease, record.AccountId));
+            }
+            else
+            {
+                DueFree.Add(new DueKey(due, record.AccountId));
+            }
+        }
+
+        private void Unindex(SyncAccountRecord record)
+        {
+            if (record.NextAttemptAt is not { } due)
+            {
+                return;
+            }
+
+            if (record.LeaseUntil is { } lease)
+            {
+                DueLeased.Remove(new DueKey(lease, record.AccountId));
+            }
+            else
+            {
+                DueFree.Remove(new DueKey(due, record.AccountId));
+            }
+        }
+
+        private SortedSet<ListKey> StatusIndex(SyncStatus status)
+        {
+            if (!ByStatus.TryGetValue(status, out var index))
+            {
+                index = new SortedSet<ListKey>(ListKey.Comparer);
+                ByStatus.Add(status, index);
+            }
+
+            return index;
+        }
+    }
+
+    /// <summary>The list order key: account name, then account id, both ordinal.</summary>
+    private readonly record struct ListKey(string AccountName, string AccountId)
+    {
+        public static readonly Comparer<ListKey> Comparer = Comparer<ListKey>.Create(static (a, b) =>
+        {
+            var byName = string.CompareOrdinal(a.AccountName, b.AccountName);
+            return byName != 0 ? byName : string.CompareOrdinal(a.AccountId, b.AccountId);
+        });
+
+        public static ListKey Of(SyncAccountRecord record) => new(record.AccountName, record.AccountId);
+    }
+
+    /// <summary>The claim order key: next attempt (as an instant), then account id (ordinal).</summary>
+    private readonly record struct DueKey(DateTimeOffset At, string AccountId)
+    {
+        public static readonly Comparer<DueKey> Comparer = Comparer<DueKey>.Create(static (a, b) =>
+        {
+            var byTime = a.At.UtcTicks.CompareTo(b.At.UtcTicks);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.AccountId, b.AccountId);
+        });
+    }
 
     private sealed class Entry(SyncAccountRecord record)
     {
         public SyncAccountRecord Record { get; set; } = record;
 
-        public List<SyncHistoryEntry> History { get; } = [];
+        /// <summary>The account's history; created at the first entry (most records of a large firm have few).</summary>
+        public List<SyncHistoryEntry>? History { get; private set; }
+
+        public void AddHistory(SyncHistoryEntry history) => (History ??= []).Add(history);
     }
 }

@@ -31,11 +31,7 @@ internal sealed partial class AccountSyncService(
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrEmpty(account.AccountId, nameof(account));
         ArgumentNullException.ThrowIfNull(account.Name, nameof(account));
-        if (!IsValidUtf16(account.Name))
-        {
-            // A lone surrogate cannot be stored or sent losslessly: refuse it rather than change the name silently.
-            throw new ArgumentException("The account's name is not valid UTF-16 text (it holds a lone surrogate).", nameof(account));
-        }
+        ThrowIfInvalidRegistration(account, nameof(account), null);
 
         var settings = await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false);
 
@@ -44,15 +40,7 @@ internal sealed partial class AccountSyncService(
             var existing = await store.GetAsync(firmId, account.AccountId, cancellationToken).ConfigureAwait(false);
             if (existing is null)
             {
-                var fresh = new SyncAccountRecord
-                {
-                    FirmId = firmId,
-                    AccountId = account.AccountId,
-                    AccountName = account.Name,
-                    HasBillingActivity = account.HasBillingActivity,
-                };
-                fresh = fresh with { NextAttemptAt = PendingWorkRunner.IsAutoEligible(fresh, settings) ? transitions.Now : null };
-                var inserted = await store.TryInsertAsync(fresh, null, cancellationToken).ConfigureAwait(false);
+                var inserted = await store.TryInsertAsync(Registered(firmId, account, settings), null, cancellationToken).ConfigureAwait(false);
                 if (inserted is not null)
                 {
                     WakeIfDue(inserted);
@@ -62,15 +50,7 @@ internal sealed partial class AccountSyncService(
                 continue;
             }
 
-            // A rename changes nothing in QBO: the link is by customer id.
-            var updated = existing with { AccountName = account.Name, HasBillingActivity = account.HasBillingActivity };
-            var becomesDue = updated.NextAttemptAt is null && PendingWorkRunner.IsAutoEligible(updated, settings);
-            if (becomesDue)
-            {
-                updated = updated with { NextAttemptAt = transitions.Now };
-            }
-
-            if (!becomesDue && existing.AccountName == account.Name && existing.HasBillingActivity == account.HasBillingActivity)
+            if (Reregistered(existing, account, settings) is not { } updated)
             {
                 return AccountStates.From(existing, null);
             }
@@ -84,6 +64,106 @@ internal sealed partial class AccountSyncService(
         }
 
         throw new SyncConcurrencyException(firmId, account.AccountId);
+    }
+
+    public async Task<AccountRegistrationResult> RegisterAccountsAsync(string firmId, IEnumerable<AccountInfo> accounts, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(firmId);
+        ArgumentNullException.ThrowIfNull(accounts);
+
+        // Every item is checked before anything is written: bad input refuses the whole call.
+        var items = accounts.ToList();
+        var positions = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var account = items[i] ?? throw new ArgumentException($"Item {i} is null. Nothing was registered.", nameof(accounts));
+            ThrowIfInvalidRegistration(account, nameof(accounts), i);
+            if (!positions.TryAdd(account.AccountId, i))
+            {
+                throw new ArgumentException(
+                    $"Item {i} repeats account id '{account.AccountId}' of item {positions[account.AccountId]}. Nothing was registered.", nameof(accounts));
+            }
+        }
+
+        var settings = await SettingsAsync(firmId, cancellationToken).ConfigureAwait(false);
+        int added = 0, updated = 0, unchanged = 0;
+        var anyDue = false;
+        try
+        {
+            foreach (var chunk in items.Chunk(RegistrationChunkSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                IReadOnlyList<AccountInfo> pending = chunk;
+                for (var attempt = 0; pending.Count > 0; attempt++)
+                {
+                    if (attempt == 5)
+                    {
+                        throw new SyncConcurrencyException(firmId, pending[0].AccountId);
+                    }
+
+                    var existing = (await store.GetManyAsync(firmId, pending.Select(a => a.AccountId).ToList(), cancellationToken).ConfigureAwait(false))
+                        .ToDictionary(r => r.AccountId, StringComparer.Ordinal);
+                    var inserts = new List<(AccountInfo Account, SyncAccountRecord Record)>();
+                    var updates = new List<(AccountInfo Account, AccountUpdate Update)>();
+                    foreach (var account in pending)
+                    {
+                        if (!existing.TryGetValue(account.AccountId, out var current))
+                        {
+                            inserts.Add((account, Registered(firmId, account, settings)));
+                        }
+                        else if (Reregistered(current, account, settings) is { } changed)
+                        {
+                            updates.Add((account, new AccountUpdate(changed, current.Version)));
+                        }
+                        else
+                        {
+                            unchanged++;
+                        }
+                    }
+
+                    // A refused item was inserted or changed by someone else meanwhile: it is read and decided again.
+                    var retry = new List<AccountInfo>();
+                    var inserted = inserts.Count == 0 ? [] : await store.TryInsertManyAsync(inserts.ConvertAll(i => i.Record), cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < inserted.Count; i++)
+                    {
+                        if (inserted[i] is { } record)
+                        {
+                            added++;
+                            anyDue |= record.NextAttemptAt is not null;
+                        }
+                        else
+                        {
+                            retry.Add(inserts[i].Account);
+                        }
+                    }
+
+                    var saved = updates.Count == 0 ? [] : await store.TryUpdateManyAsync(updates.ConvertAll(u => u.Update), cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < saved.Count; i++)
+                    {
+                        if (saved[i] is { } record)
+                        {
+                            updated++;
+                            anyDue |= record.NextAttemptAt is not null;
+                        }
+                        else
+                        {
+                            retry.Add(updates[i].Account);
+                        }
+                    }
+
+                    pending = retry;
+                }
+            }
+        }
+        finally
+        {
+            if (anyDue)
+            {
+                signal.Wake();
+            }
+        }
+
+        return new AccountRegistrationResult(added, updated, unchanged);
     }
 
     public Task<AccountSyncState> SyncAsync(SyncActor actor, string accountId, CancellationToken cancellationToken = default) =>
@@ -479,6 +559,63 @@ internal sealed partial class AccountSyncService(
     /// store when the link is saved.</summary>
     private static string? LinkHolder(string customerId, SyncIntent intent, string? chosenHolder, string accountId) =>
         customerId == intent.CustomerId && chosenHolder != accountId ? chosenHolder : null;
+
+    /// <summary>Accounts registered per store round (one read, at most one insert list and one update list, so at most
+    /// two commits): large enough that a SQL store's commit (an fsync) is shared by many accounts, small enough that a
+    /// writer holds SQLite's write lock for tens of milliseconds, not seconds.</summary>
+    private const int RegistrationChunkSize = 2000;
+
+    /// <summary>The registration rule for an account the sync does not know: NotSynced, due now when the firm's scope
+    /// makes it eligible. Shared by <see cref="RegisterAccountAsync"/> and <see cref="RegisterAccountsAsync"/>.</summary>
+    private SyncAccountRecord Registered(string firmId, AccountInfo account, FirmSyncSettings settings)
+    {
+        var fresh = new SyncAccountRecord
+        {
+            FirmId = firmId,
+            AccountId = account.AccountId,
+            AccountName = account.Name,
+            HasBillingActivity = account.HasBillingActivity,
+        };
+        return fresh with { NextAttemptAt = PendingWorkRunner.IsAutoEligible(fresh, settings) ? transitions.Now : null };
+    }
+
+    /// <summary>The registration rule for a known account: the new name and billing activity (a rename changes nothing
+    /// in QBO: the link is by customer id), due now if that makes it eligible; <see langword="null"/> when nothing
+    /// changes. Shared by <see cref="RegisterAccountAsync"/> and <see cref="RegisterAccountsAsync"/>.</summary>
+    private SyncAccountRecord? Reregistered(SyncAccountRecord existing, AccountInfo account, FirmSyncSettings settings)
+    {
+        var updated = existing with { AccountName = account.Name, HasBillingActivity = account.HasBillingActivity };
+        var becomesDue = updated.NextAttemptAt is null && PendingWorkRunner.IsAutoEligible(updated, settings);
+        if (becomesDue)
+        {
+            return updated with { NextAttemptAt = transitions.Now };
+        }
+
+        return existing.AccountName == account.Name && existing.HasBillingActivity == account.HasBillingActivity ? null : updated;
+    }
+
+    /// <summary>The registration's input rules, shared by both paths; <paramref name="position"/> names the item of a
+    /// list in the message.</summary>
+    private static void ThrowIfInvalidRegistration(AccountInfo account, string paramName, int? position)
+    {
+        var which = position is { } i ? $"Item {i} (account id '{account.AccountId}'): " : string.Empty;
+        var outcome = position is null ? string.Empty : " Nothing was registered.";
+        if (string.IsNullOrEmpty(account.AccountId))
+        {
+            throw new ArgumentException((position is { } p ? $"Item {p}: " : string.Empty) + "The account id is required." + outcome, paramName);
+        }
+
+        if (account.Name is null)
+        {
+            throw new ArgumentException(which + "The account's name is required." + outcome, paramName);
+        }
+
+        if (!IsValidUtf16(account.Name))
+        {
+            // A lone surrogate cannot be stored or sent losslessly: refuse it rather than change the name silently.
+            throw new ArgumentException(which + "The account's name is not valid UTF-16 text (it holds a lone surrogate)." + outcome, paramName);
+        }
+    }
 
     private void WakeIfDue(SyncAccountRecord record)
     {

@@ -30,6 +30,25 @@ public interface IAccountSyncService
     /// <exception cref="SyncConcurrencyException">Other writers kept changing the account; nothing was changed, and the call may be repeated.</exception>
     Task<AccountSyncState> RegisterAccountAsync(string firmId, AccountInfo account, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Registers many accounts at once (an import, a nightly reconciliation): each exactly as
+    /// <see cref="RegisterAccountAsync"/> would (same validation, same rename rule, same due marking), written in chunks
+    /// of 2,000 with one read and at most two store writes (one insert list, one update list) per chunk.
+    /// </summary>
+    /// <remarks>
+    /// Every item is checked before anything is written: a missing id or name, a name that is not valid UTF-16, a null
+    /// item or an account id given twice refuses the whole call with an <see cref="ArgumentException"/> that names the
+    /// item's position and id, and nothing is registered. Once writing starts, the chunks already written stay written
+    /// if a later one fails (a <see cref="SyncConcurrencyException"/> when an account keeps changing under the call, a
+    /// store error, a cancellation); registering is idempotent, so calling again with the same list completes it.
+    /// </remarks>
+    /// <param name="firmId">The firm.</param>
+    /// <param name="accounts">The accounts as the host application has them; each account id at most once.</param>
+    /// <param name="cancellationToken">Cancels the call between chunks.</param>
+    /// <returns>How many accounts were added, changed (renamed, billing activity changed, or made due) and left as
+    /// they were.</returns>
+    Task<AccountRegistrationResult> RegisterAccountsAsync(string firmId, IEnumerable<AccountInfo> accounts, CancellationToken cancellationToken = default);
+
     /// <summary>"Sync account with QuickBooks" by name: link the customer with the same name, or create one (unless the
     /// firm requires a person to decide). Decided on the realm's names, brought up to date with one change-data-capture
     /// request: at most two QBO round trips once the process knows the realm (the first action reads its name space).</summary>
@@ -282,6 +301,12 @@ public interface IAccountSyncService
 /// <param name="Name">The account's name.</param>
 /// <param name="HasBillingActivity">Whether it has invoices or payments.</param>
 public sealed record AccountInfo(string AccountId, string Name, bool HasBillingActivity);
+
+/// <summary>What <see cref="IAccountSyncService.RegisterAccountsAsync"/> did.</summary>
+/// <param name="Added">Accounts the sync did not know before.</param>
+/// <param name="Updated">Known accounts that changed: renamed, billing activity changed, or made due for sync.</param>
+/// <param name="Unchanged">Known accounts already as given.</param>
+public sealed record AccountRegistrationResult(int Added, int Updated, int Unchanged);
 
 /// <summary>What the host shows for one account.</summary>
 public sealed record AccountSyncState
