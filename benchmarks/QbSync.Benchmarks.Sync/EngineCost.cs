@@ -102,7 +102,7 @@ internal static class EngineCost
         await sync.ConnectCompanyAsync(SyncActor.User(firm, "owner", FirmRole.Owner), RealmId, await fake.AuthorizationCodeAsync(RealmId));
         await WarmUpAsync(fake, sync);
         var matches = Math.Min(accounts / 2, customers);
-        await RegisterAsync(sync, firm, Enumerable.Range(0, accounts).Select(i => new AccountInfo(
+        await sync.RegisterAccountsAsync(firm, Enumerable.Range(0, accounts).Select(i => new AccountInfo(
             $"acc-{i:000000}", i < matches ? RemoteFake.CustomerName(i).ToUpperInvariant().Replace(" ", "  ", StringComparison.Ordinal) : $"New Client {i:000000}", HasBillingActivity: true)).ToList());
         await fake.ClearAsync();
         await fake.SetLatencyAsync(latencyMs);
@@ -138,22 +138,13 @@ internal static class EngineCost
         return run.Measured with { Stats = await fake.StatsAsync(NaiveRealmId), Synced = run.Result };
     }
 
-    // One by one until the bulk registration API lands.
-    private static async Task RegisterAsync(IAccountSyncService sync, string firm, IReadOnlyList<AccountInfo> accounts)
-    {
-        foreach (var account in accounts)
-        {
-            await sync.RegisterAccountAsync(firm, account);
-        }
-    }
-
     private static async Task WarmUpAsync(RemoteFake fake, IAccountSyncService sync)
     {
         const string firm = "firm-warm-up";
         const string realm = "9130350000000909";
         await fake.SeedAsync(realm, 40);
         await sync.ConnectCompanyAsync(SyncActor.User(firm, "owner", FirmRole.Owner), realm, await fake.AuthorizationCodeAsync(realm));
-        await RegisterAsync(sync, firm, Enumerable.Range(0, 80).Select(i => new AccountInfo($"w-{i:000}", i < 40 ? RemoteFake.CustomerName(i) : $"Warm New {i:000}", HasBillingActivity: true)).ToList());
+        await sync.RegisterAccountsAsync(firm, Enumerable.Range(0, 80).Select(i => new AccountInfo($"w-{i:000}", i < 40 ? RemoteFake.CustomerName(i) : $"Warm New {i:000}", HasBillingActivity: true)).ToList());
         await sync.RunPendingAsync(firm);
     }
 
