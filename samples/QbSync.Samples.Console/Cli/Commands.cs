@@ -51,12 +51,9 @@ internal static class Commands
                 throw new CliException(message.ToString());
             }
 
-            foreach (var account in accounts)
-            {
-                await run.Sync.RegisterAccountAsync(run.Settings.FirmId, account, ct).ConfigureAwait(false);
-            }
-
-            run.Out.WriteLine($"Imported {accounts.Count} account(s) into firm '{run.Settings.FirmId}' ({accounts.Count(a => a.HasBillingActivity)} with invoices or payments). `sync` runs the pending work.");
+            // One bulk registration: the library checks every row again before writing any.
+            var registered = await run.Sync.RegisterAccountsAsync(run.Settings.FirmId, accounts, ct).ConfigureAwait(false);
+            run.Out.WriteLine($"Imported {accounts.Count} account(s) into firm '{run.Settings.FirmId}' ({registered.Added} new, {registered.Updated} updated, {registered.Unchanged} unchanged; {accounts.Count(a => a.HasBillingActivity)} with invoices or payments). `sync` runs the pending work.");
             return ExitCodes.Ok;
         });
         return command;
