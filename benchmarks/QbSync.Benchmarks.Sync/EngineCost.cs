@@ -24,7 +24,7 @@ internal static class EngineCost
         Console.WriteLine();
         Console.WriteLine("## Growth: first sync with no injected latency (QBO's rate limits lifted, 10 requests in flight kept)");
         Console.WriteLine();
-        Console.WriteLine("| accounts | customers | requests (min) | refused | synced | wall | CPU | allocated | per account | peak heap | naive: requests, wall, CPU, allocated, peak heap |");
+        Console.WriteLine("| accounts | customers | requests (min) | refused | synced | wall | CPU | allocated | per account | peak heap (after GC) | naive: requests, wall, CPU, allocated, peak heap |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var perAccount = new Dictionary<int, double>();
         var results = new Dictionary<int, Measured>();
@@ -34,8 +34,8 @@ internal static class EngineCost
             var naive = size <= arguments.NaiveMax ? await MeasureNaiveAsync(arguments, size, size) : null;
             results[size] = library;
             perAccount[size] = library.Allocated / (double)size;
-            Console.WriteLine($"| {size:N0} | {size:N0} | {library.Stats.Requests:N0} ({MinimumRequests(size, size):N0}) | {library.Stats.RefusedWrites} | {library.Synced:N0} | {library.Wall.TotalSeconds:N2} s | {library.Cpu.TotalSeconds:N2} s | {Mb(library.Allocated)} | {library.Allocated / 1024.0 / size:N1} KB | {Mb(library.PeakHeap)} (fake CPU {library.Stats.FakeCpuSeconds:N1} s) | "
-                + (naive is null ? "(not run)" : $"{naive.Stats.Requests:N0}, {naive.Wall.TotalSeconds:N2} s, {naive.Cpu.TotalSeconds:N2} s, {Mb(naive.Allocated)}, {Mb(naive.PeakHeap)}") + " |");
+            Console.WriteLine($"| {size:N0} | {size:N0} | {library.Stats.Requests:N0} ({MinimumRequests(size, size):N0}) | {library.Stats.RefusedWrites} | {library.Synced:N0} | {library.Wall.TotalSeconds:N2} s | {library.Cpu.TotalSeconds:N2} s | {Mb(library.Allocated)} | {library.Allocated / 1024.0 / size:N1} KB | {Mb(library.PeakHeap)} ({Mb(library.PeakHeapAfterGc)} after GC) | "
+                + (naive is null ? "(not run)" : $"{naive.Stats.Requests:N0}, {naive.Wall.TotalSeconds:N2} s, {naive.Cpu.TotalSeconds:N2} s, {Mb(naive.Allocated)}, {Mb(naive.PeakHeap)} ({Mb(naive.PeakHeapAfterGc)} after GC)") + " |");
         }
 
         Console.WriteLine();
@@ -44,7 +44,7 @@ internal static class EngineCost
             var largest = results.Keys.Max();
             var big = results[largest];
             Goal($"{largest:N0} first sync: CPU", $"{big.Cpu.TotalSeconds:N2} s", "<= 3 s at 100,000", big.Cpu.TotalSeconds <= 3 || largest < 100_000);
-            Goal($"{largest:N0} first sync: peak managed heap", Mb(big.PeakHeap), "<= 150 MB at 100,000", big.PeakHeap <= 150L * 1024 * 1024 || largest < 100_000);
+            Goal($"{largest:N0} first sync: peak managed heap", $"{Mb(big.PeakHeap)} ({Mb(big.PeakHeapAfterGc)} after GC)", "<= 150 MB at 100,000", big.PeakHeap <= 150L * 1024 * 1024 || largest < 100_000);
             if (perAccount.TryGetValue(10_000, out var small) && perAccount.TryGetValue(largest, out var large) && largest > 10_000)
             {
                 Goal($"allocation per account, {largest:N0} vs 10,000", $"{large / 1024:N1} vs {small / 1024:N1} KB ({large / small:N2}x)", "<= 1.2x", large / small <= 1.2);
@@ -198,12 +198,14 @@ internal static class EngineCost
         var cpuBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long peak = GC.GetTotalMemory(forceFullCollection: false);
+        long peakAfterGc = GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes;
         using var stop = new CancellationTokenSource();
         var sampler = new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                peakAfterGc = Math.Max(peakAfterGc, GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes);
                 Thread.Sleep(2);
             }
         }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
@@ -215,7 +217,7 @@ internal static class EngineCost
         sampler.Join();
         peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
         process.Refresh();
-        return (result, new Measured(watch.Elapsed, process.TotalProcessorTime - cpuBefore, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, peak, null!, 0));
+        return (result, new Measured(watch.Elapsed, process.TotalProcessorTime - cpuBefore, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, peak, peakAfterGc, null!, 0));
     }
 
     private static void Goal(string figure, string now, string goal, bool met) =>
@@ -223,7 +225,9 @@ internal static class EngineCost
 
     private static string Mb(long bytes) => $"{bytes / 1024.0 / 1024.0:N0} MB";
 
-    private sealed record Measured(TimeSpan Wall, TimeSpan Cpu, long Allocated, long PeakHeap, FakeStats Stats, int Synced);
+    /// <param name="PeakHeap">The largest managed heap seen, garbage not yet collected included.</param>
+    /// <param name="PeakHeapAfterGc">The largest heap a collection left (what the run kept alive, with fragmentation).</param>
+    private sealed record Measured(TimeSpan Wall, TimeSpan Cpu, long Allocated, long PeakHeap, long PeakHeapAfterGc, FakeStats Stats, int Synced);
 }
 
 /// <summary><c>cost [--sizes 2000,10000,50000,100000] [--naive-max 10000] [--store memory|sqlite] [--latency-accounts 10000]
