@@ -86,35 +86,38 @@ internal sealed partial class AccountTransitions(
 
     /// <summary>
     /// Applies many changes with one store call (<see cref="IAccountStore.TryUpdateManyAsync"/>: one transaction in
-    /// the SQL stores). A change the store refuses is retried alone through the one-account path (which rebases it
-    /// over a re-registration, or reports the conflict). Returns one result per change, in order: null when refused.
+    /// the SQL stores) and tells the observers of each status change saved. A change the store refuses goes to
+    /// <paramref name="refused"/> alone (the one-account path, which rebases it over a re-registration or says why).
+    /// Returns one result per change, in order.
     /// </summary>
-    private async Task<SyncAccountRecord?[]> TryApplyManyAsync(IReadOnlyList<PlannedChange> changes, CancellationToken cancellationToken)
+    private async Task<SyncAccountRecord?[]> ApplyManyAsync(IReadOnlyList<PlannedChange> changes, Func<int, Task<SyncAccountRecord?>> refused, CancellationToken cancellationToken)
     {
-        var plans = changes.Select(c => Plan(c.Record, c.Trigger, c.Change, c.ActorId, c.Note)).ToList();
-        var stored = await store.TryUpdateManyAsync(plans.Select((p, i) => new AccountUpdate(p.Next, changes[i].Record.Version, p.History)).ToList(), cancellationToken).ConfigureAwait(false);
+        var updates = changes.Select(c =>
+        {
+            var (next, history) = Plan(c.Record, c.Trigger, c.Change, c.ActorId, c.Note);
+            return new AccountUpdate(next, c.Record.Version, history);
+        }).ToList();
+        var stored = await store.TryUpdateManyAsync(updates, cancellationToken).ConfigureAwait(false);
         var results = new SyncAccountRecord?[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            var change = changes[i];
-            if (stored[i] is { } saved)
+            if (stored[i] is not { } saved)
             {
-                results[i] = saved;
-                if (saved.Status != change.Record.Status)
-                {
-                    await NotifyObserversAsync(change.Record, saved, cancellationToken).ConfigureAwait(false);
-                }
+                results[i] = await refused(i).ConfigureAwait(false);
+                continue;
             }
-            else
+
+            results[i] = saved;
+            if (saved.Status != changes[i].Record.Status)
             {
-                results[i] = await TryApplyAsync(change.Record, change.Trigger, change.Change, change.ActorId, change.Note, cancellationToken).ConfigureAwait(false);
+                await NotifyObserversAsync(changes[i].Record, saved, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return results;
     }
 
-    /// <summary>One change of <see cref="TryApplyManyAsync"/>.</summary>
+    /// <summary>One change of <see cref="ApplyManyAsync"/>.</summary>
     private sealed record PlannedChange(SyncAccountRecord Record, SyncTrigger Trigger, Func<SyncAccountRecord, SyncAccountRecord> Change, string ActorId, string? Note);
 
     private async Task NotifyObserversAsync(SyncAccountRecord before, SyncAccountRecord after, CancellationToken cancellationToken)
@@ -161,8 +164,11 @@ internal sealed partial class AccountTransitions(
 
     /// <summary>Starts many units with one store call, as <see cref="StartAsync"/> would one by one. Returns one result
     /// per start, in order: null when the record changed meanwhile (someone else decides).</summary>
-    public async Task<SyncAccountRecord?[]> TryStartManyAsync(IReadOnlyList<(SyncAccountRecord Record, SyncTrigger Trigger, SyncIntent Intent)> starts, string actorId, string leaseOwner, CancellationToken cancellationToken) =>
-        await TryApplyManyAsync(starts.Select(s => StartChange(s.Record, s.Trigger, s.Intent, actorId, leaseOwner)).ToList(), cancellationToken).ConfigureAwait(false);
+    public async Task<SyncAccountRecord?[]> TryStartManyAsync(IReadOnlyList<(SyncAccountRecord Record, SyncTrigger Trigger, SyncIntent Intent)> starts, string actorId, string leaseOwner, CancellationToken cancellationToken)
+    {
+        var changes = starts.Select(s => StartChange(s.Record, s.Trigger, s.Intent, actorId, leaseOwner)).ToList();
+        return await ApplyManyAsync(changes, i => TryApplyAsync(changes[i].Record, changes[i].Trigger, changes[i].Change, actorId, changes[i].Note, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
 
     private PlannedChange StartChange(SyncAccountRecord record, SyncTrigger trigger, SyncIntent intent, string actorId, string leaseOwner)
     {
@@ -256,23 +262,11 @@ internal sealed partial class AccountTransitions(
     /// </summary>
     public async Task<SyncAccountRecord[]> FinishLinkedAsync(IReadOnlyList<(SyncAccountRecord Record, StepOutcome.Linked Outcome)> links, string actorId, CancellationToken cancellationToken)
     {
-        var plans = links.Select(l => LinkChange(l.Record, l.Outcome, actorId)).ToList();
-        var stored = await store.TryUpdateManyAsync(plans.Select(p => Plan(p.Record, p.Trigger, p.Change, p.ActorId, p.Note)).Select((p, i) => new AccountUpdate(p.Next, links[i].Record.Version, p.History)).ToList(), cancellationToken).ConfigureAwait(false);
-        var results = new SyncAccountRecord[links.Count];
-        for (var i = 0; i < links.Count; i++)
-        {
-            if (stored[i] is { } saved)
-            {
-                await NotifyObserversAsync(links[i].Record, saved, cancellationToken).ConfigureAwait(false);
-                results[i] = saved;
-            }
-            else
-            {
-                results[i] = await FinishAsync(links[i].Record, links[i].Outcome, actorId, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return results;
+        var results = await ApplyManyAsync(
+            links.Select(l => LinkChange(l.Record, l.Outcome, actorId)).ToList(),
+            async i => await FinishAsync(links[i].Record, links[i].Outcome, actorId, cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return [.. results.Select(r => r!)];
     }
 
     private static PlannedChange LinkChange(SyncAccountRecord record, StepOutcome.Linked linked, string actorId) =>

@@ -336,7 +336,7 @@ internal sealed partial class PendingWorkRunner(
             }
         }
 
-        await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, cancellationToken, atThrottle).ConfigureAwait(false);
+        await SendBatchAsync(run, realmId, batchRequestId, items, directory, keeper, atThrottle, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ResumeBatchAsync(Run run, string realmId, List<SyncAccountRecord> group, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken)
@@ -359,11 +359,11 @@ internal sealed partial class PendingWorkRunner(
         if (unresolved.Count > 0)
         {
             // The same batch request id and bIds: QBO answers a replay with the original response (while it remembers it).
-            await SendBatchAsync(run, realmId, unresolved[0].Intent!.BatchRequestId!, unresolved, directory, keeper, cancellationToken).ConfigureAwait(false);
+            await SendBatchAsync(run, realmId, unresolved[0].Intent!.BatchRequestId!, unresolved, directory, keeper, atThrottle: null, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, CancellationToken cancellationToken, Action? atThrottle = null)
+    private async Task SendBatchAsync(Run run, string realmId, string batchRequestId, List<SyncAccountRecord> items, CustomerDirectory directory, LeaseKeeper keeper, Action? atThrottle, CancellationToken cancellationToken)
     {
         using var activity = Diagnostics.SyncActivities.Start("QbSync Batch", run.FirmId, realmId);
         if (items.Count == 0)

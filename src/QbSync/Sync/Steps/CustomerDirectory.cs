@@ -48,18 +48,6 @@ internal sealed class CustomerDirectory
         }
     }
 
-    /// <summary>How many names the directory holds.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _byId.Count;
-            }
-        }
-    }
-
     public static async Task<CustomerDirectory> BuildAsync(QuickBooksClient client, string realmId, CancellationToken cancellationToken)
     {
         using var activity = Diagnostics.SyncActivities.Start("QbSync ReadDirectory", firmId: null, realmId);
