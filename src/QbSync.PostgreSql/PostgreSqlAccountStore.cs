@@ -98,11 +98,18 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
 
     private const string ListSomeStatuses = ListAll + " AND status = ANY(@statuses)";
 
-    // The due records are picked and row-locked with SKIP LOCKED (a concurrent claimer skips them rather than waiting),
-    // re-checked against their latest version, and leased by the same statement.
-    private const string Claim =
-        "WITH due AS (SELECT account_id FROM {schema}.accounts WHERE firm_id = @firm AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now "
-        + "AND (lease_until IS NULL OR lease_until <= @now) ORDER BY next_attempt_at, account_id LIMIT @max FOR UPDATE SKIP LOCKED) "
+    // The claimable records are the due ones without a lease (ix_accounts_firm_due_free, read in claim order) and the
+    // due ones whose lease has ended (ix_accounts_firm_lease_end, by lease end: few, left by a stopped worker), so a
+    // claim never reads the records other workers hold. Each set is picked and row-locked with SKIP LOCKED (a
+    // concurrent claimer skips them rather than waiting), re-checked against the latest version, and the oldest due of
+    // the two sets are leased by the same statement.
+    internal const string Claim =
+        "WITH free AS (SELECT account_id, next_attempt_at FROM {schema}.accounts WHERE firm_id = @firm AND next_attempt_at IS NOT NULL "
+        + "AND lease_until IS NULL AND next_attempt_at <= @now ORDER BY next_attempt_at, account_id LIMIT @max FOR UPDATE SKIP LOCKED), "
+        + "ended AS (SELECT account_id, next_attempt_at FROM {schema}.accounts WHERE firm_id = @firm AND next_attempt_at IS NOT NULL "
+        + "AND lease_until IS NOT NULL AND lease_until <= @now AND next_attempt_at <= @now ORDER BY next_attempt_at, account_id LIMIT @max FOR UPDATE SKIP LOCKED), "
+        + "due AS (SELECT account_id FROM (SELECT account_id, next_attempt_at FROM free UNION ALL SELECT account_id, next_attempt_at FROM ended) AS d "
+        + "ORDER BY next_attempt_at, account_id LIMIT @max) "
         + "UPDATE {schema}.accounts AS a SET lease_owner = @owner, lease_until = @lease_until, version = a.version + 1 "
         + "FROM due WHERE a.firm_id = @firm AND a.account_id = due.account_id RETURNING "
         + "a.firm_id, a.account_id, a.account_name, a.has_billing_activity, a.status, a.reason, a.problem, a.customer_id, a.customer_display_name, "
@@ -113,9 +120,23 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         "UPDATE {schema}.accounts SET lease_until = @lease_until, next_attempt_at = @lease_until "
         + "WHERE firm_id = @firm AND account_id = ANY(@accounts) AND lease_owner = @owner RETURNING " + Columns + ";";
 
-    private const string SelectFirmsWithDueWork =
-        "SELECT DISTINCT firm_id FROM {schema}.accounts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= @now "
-        + "AND (lease_until IS NULL OR lease_until <= @now) ORDER BY firm_id;";
+    // The firms with claimable records, without reading the records: a skip scan over the firms of the free due
+    // records (ix_accounts_firm_due_free) and of the leased ones (ix_accounts_firm_lease_end), one index probe per
+    // firm, then per firm one probe for a free record due by @now or a lease ended by @now.
+    internal const string SelectFirmsWithDueWork =
+        "WITH RECURSIVE free_firms AS ("
+        + "(SELECT firm_id FROM {schema}.accounts WHERE next_attempt_at IS NOT NULL AND lease_until IS NULL ORDER BY firm_id LIMIT 1) "
+        + "UNION ALL SELECT (SELECT a.firm_id FROM {schema}.accounts AS a WHERE a.next_attempt_at IS NOT NULL AND a.lease_until IS NULL "
+        + "AND a.firm_id > f.firm_id ORDER BY a.firm_id LIMIT 1) FROM free_firms AS f WHERE f.firm_id IS NOT NULL), "
+        + "leased_firms AS ("
+        + "(SELECT firm_id FROM {schema}.accounts WHERE next_attempt_at IS NOT NULL AND lease_until IS NOT NULL ORDER BY firm_id LIMIT 1) "
+        + "UNION ALL SELECT (SELECT a.firm_id FROM {schema}.accounts AS a WHERE a.next_attempt_at IS NOT NULL AND a.lease_until IS NOT NULL "
+        + "AND a.firm_id > f.firm_id ORDER BY a.firm_id LIMIT 1) FROM leased_firms AS f WHERE f.firm_id IS NOT NULL) "
+        + "SELECT firm_id FROM free_firms AS f WHERE f.firm_id IS NOT NULL AND EXISTS (SELECT 1 FROM {schema}.accounts AS a "
+        + "WHERE a.firm_id = f.firm_id AND a.next_attempt_at IS NOT NULL AND a.lease_until IS NULL AND a.next_attempt_at <= @now) "
+        + "UNION SELECT firm_id FROM leased_firms AS f WHERE f.firm_id IS NOT NULL AND EXISTS (SELECT 1 FROM {schema}.accounts AS a "
+        + "WHERE a.firm_id = f.firm_id AND a.next_attempt_at IS NOT NULL AND a.lease_until IS NOT NULL AND a.lease_until <= @now AND a.next_attempt_at <= @now) "
+        + "ORDER BY firm_id;";
 
     private const string SelectSettings =
         "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM {schema}.firm_settings WHERE firm_id = @firm;";
