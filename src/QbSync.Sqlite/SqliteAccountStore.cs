@@ -72,11 +72,18 @@ public sealed class SqliteAccountStore : IAccountStore
 
     internal const string ListOrder = " ORDER BY account_name COLLATE BINARY, account_id COLLATE BINARY LIMIT $limit;";
 
+    // The claimable records are the due ones without a lease (ix_accounts_firm_due_free, read in claim order) and the
+    // due ones whose lease has ended (ix_accounts_firm_lease_end, by lease end: few, left by a stopped worker), so a
+    // claim never reads the records other workers hold; the oldest due of the two sets are leased.
     internal const string Claim =
         "UPDATE accounts SET lease_owner = $owner, lease_until = $lease_until, version = version + 1 "
-        + "WHERE firm_id = $firm AND account_id IN ("
-        + "SELECT account_id FROM accounts WHERE firm_id = $firm AND next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
-        + "AND (lease_until IS NULL OR lease_until <= $now) "
+        + "WHERE firm_id = $firm AND account_id IN (SELECT account_id FROM ("
+        + "SELECT account_id, next_attempt_at FROM (SELECT account_id, next_attempt_at FROM accounts WHERE firm_id = $firm "
+        + "AND next_attempt_at IS NOT NULL AND lease_until IS NULL AND next_attempt_at <= $now "
+        + "ORDER BY next_attempt_at, account_id COLLATE BINARY LIMIT $max) "
+        + "UNION ALL SELECT account_id, next_attempt_at FROM (SELECT account_id, next_attempt_at FROM accounts WHERE firm_id = $firm "
+        + "AND next_attempt_at IS NOT NULL AND lease_until IS NOT NULL AND lease_until <= $now AND next_attempt_at <= $now "
+        + "ORDER BY next_attempt_at, account_id COLLATE BINARY LIMIT $max)) "
         + "ORDER BY next_attempt_at, account_id COLLATE BINARY LIMIT $max) "
         + "RETURNING " + Columns + ";";
 
@@ -85,9 +92,23 @@ public sealed class SqliteAccountStore : IAccountStore
         + "WHERE firm_id = $firm AND account_id = $account AND lease_owner = $owner "
         + "RETURNING " + Columns + ";";
 
-    private const string SelectFirmsWithDueWork =
-        "SELECT DISTINCT firm_id FROM accounts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $now "
-        + "AND (lease_until IS NULL OR lease_until <= $now) ORDER BY firm_id COLLATE BINARY;";
+    // The firms with claimable records, without reading the records: a skip scan over the firms of the free due
+    // records (ix_accounts_firm_due_free) and of the leased ones (ix_accounts_firm_lease_end), one index probe per
+    // firm, then per firm one probe for a free record due by $now or a lease ended by $now.
+    internal const string SelectFirmsWithDueWork =
+        "WITH RECURSIVE free_firms(firm_id) AS ("
+        + "SELECT (SELECT firm_id FROM accounts WHERE next_attempt_at IS NOT NULL AND lease_until IS NULL ORDER BY firm_id LIMIT 1) "
+        + "UNION ALL SELECT (SELECT a.firm_id FROM accounts AS a WHERE a.next_attempt_at IS NOT NULL AND a.lease_until IS NULL "
+        + "AND a.firm_id > f.firm_id ORDER BY a.firm_id LIMIT 1) FROM free_firms AS f WHERE f.firm_id IS NOT NULL), "
+        + "leased_firms(firm_id) AS ("
+        + "SELECT (SELECT firm_id FROM accounts WHERE next_attempt_at IS NOT NULL AND lease_until IS NOT NULL ORDER BY firm_id LIMIT 1) "
+        + "UNION ALL SELECT (SELECT a.firm_id FROM accounts AS a WHERE a.next_attempt_at IS NOT NULL AND a.lease_until IS NOT NULL "
+        + "AND a.firm_id > f.firm_id ORDER BY a.firm_id LIMIT 1) FROM leased_firms AS f WHERE f.firm_id IS NOT NULL) "
+        + "SELECT firm_id FROM free_firms AS f WHERE f.firm_id IS NOT NULL AND EXISTS (SELECT 1 FROM accounts AS a "
+        + "WHERE a.firm_id = f.firm_id AND a.next_attempt_at IS NOT NULL AND a.lease_until IS NULL AND a.next_attempt_at <= $now) "
+        + "UNION SELECT firm_id FROM leased_firms AS f WHERE f.firm_id IS NOT NULL AND EXISTS (SELECT 1 FROM accounts AS a "
+        + "WHERE a.firm_id = f.firm_id AND a.next_attempt_at IS NOT NULL AND a.lease_until IS NOT NULL AND a.lease_until <= $now AND a.next_attempt_at <= $now) "
+        + "ORDER BY firm_id COLLATE BINARY;";
 
     private const string SelectSettings =
         "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM firm_settings WHERE firm_id = $firm;";
