@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using QbSync.QuickBooks;
+using QbSync.QuickBooks.Authentication;
 using QbSync.QuickBooks.Http;
+using QbSync.Testing;
 
 namespace QbSync.Sqlite.Tests;
 
@@ -90,5 +93,75 @@ public sealed class SqliteRequestBudgetStoreTests : IDisposable
         shared.GetService<IRealmRequestBudgetStore>().Should().BeOfType<SqliteRequestBudgetStore>();
         local.GetService<IRealmRequestBudgetStore>().Should().BeNull();
         new SqliteStoreOptions().ShareRequestBudget.Should().BeFalse();
+    }
+
+    /// <summary>
+    /// End to end: two service providers (two processes' worth of QbSync: each its own client, in-process limiter and
+    /// store instance) share one SQLite file with <c>ShareRequestBudget</c>, and together never push a throttled fake
+    /// (4 in flight, 30 requests per 2-second window) past its limits. Each alone would allow 4 in flight and 30 per
+    /// window, so without the shared budget the pair sends twice the limit (checked by hand with
+    /// <c>ShareRequestBudget = false</c>: the fake refuses requests; PostgreSQL's RequestBudgetTests keeps that contrast
+    /// as a test).
+    /// </summary>
+    [Fact]
+    public async Task Two_processes_sharing_the_budget_through_one_file_never_push_the_fake_past_its_limits()
+    {
+        const string Realm = "9130350000000066";
+        using var fake = QuickBooksOnlineFake.Start(o =>
+        {
+            o.Throttling.Enabled = true;
+            o.Throttling.MaxConcurrentRequestsPerRealm = 4;
+            o.Throttling.RequestsPerMinutePerRealm = 30;
+            o.Throttling.Window = TimeSpan.FromSeconds(2);
+        });
+        var customerId = fake.Company(Realm).AddCustomer("Budget Customer")["Id"]!.GetValue<string>();
+        fake.Faults.SetLatency(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(25));
+        using var one = Process(fake, _database.ConnectionString);
+        using var two = Process(fake, _database.ConnectionString);
+        await one.GetRequiredService<ITokenStore>().SaveAsync(Realm, new QuickBooksTokenSet
+        {
+            AccessToken = "access-token",
+            AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddDays(1),
+            RefreshToken = "refresh-token",
+            RefreshTokenExpiresAt = DateTimeOffset.UtcNow.AddDays(100),
+        });
+
+        await Task.WhenAll(new[] { one, two }.SelectMany(process => Enumerable.Range(0, 45).Select(_ =>
+            Task.Run(() => process.GetRequiredService<QuickBooksClient>().Customers.GetAsync(Realm, customerId)))));
+
+        fake.Throttle.ThrottledCount.Should().Be(0);
+        fake.Throttle.PeakInFlight.Should().BeLessThanOrEqualTo(4);
+        fake.Throttle.PeakInWindow.Should().BeLessThanOrEqualTo(30);
+        fake.Journal.Count(FakeRequestKind.Read, Realm).Should().Be(90);
+    }
+
+    private static ServiceProvider Process(QuickBooksOnlineFake fake, string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddQbSync(
+            _ => { },
+            client =>
+            {
+                client.BaseUrl = new Uri(fake.BaseUrl);
+                client.MaxConcurrentRequestsPerRealm = 4;
+                client.RequestsPerWindowPerRealm = 30;
+                client.BatchRequestsPerWindowPerRealm = 5;
+                client.ThrottleWindow = TimeSpan.FromSeconds(2);
+                client.ThrottledRetryDelay = TimeSpan.FromMilliseconds(10);
+                client.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+                client.MaxRetryAttempts = 1;
+            },
+            oauth =>
+            {
+                oauth.ClientId = "client";
+                oauth.ClientSecret = "secret";
+                oauth.TokenEndpoint = new Uri(fake.TokenEndpoint);
+            })
+            .UseSqliteStore(o =>
+            {
+                o.ConnectionString = connectionString;
+                o.ShareRequestBudget = true;
+            });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 }
