@@ -251,6 +251,44 @@ public sealed class TokenRotationTests : IDisposable
         data.Select(e => e.ResponseMessage!.StatusCode).Should().NotContain(401);
     }
 
+    [Fact]
+    public async Task A_request_that_waited_in_the_throttle_queue_past_its_tokens_expiry_goes_out_with_a_fresh_token_without_a_401()
+    {
+        var time = new WatchedTime(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var throttle = new GateThrottle();
+        using var harness = new ClientHarness(
+            time: time,
+            configureServices: s =>
+            {
+                s.Configure<QuickBooksOAuthOptions>(o => o.AccessTokenRefreshSkew = TimeSpan.Zero);
+                s.AddSingleton<QbSync.QuickBooks.Http.IRealmRequestThrottle>(throttle);
+            });
+        await harness.Tokens.SaveAsync(ClientHarness.Realm, new QuickBooksTokenSet
+        {
+            AccessToken = "valid-when-queued",
+            AccessTokenIssuedAt = time.GetUtcNow().AddMinutes(-59),
+            AccessTokenExpiresAt = time.GetUtcNow().AddSeconds(10),
+            RefreshToken = "refresh",
+            RefreshTokenExpiresAt = time.GetUtcNow().AddDays(90),
+        });
+        harness.Server.Given(Request.Create().WithPath("/oauth2/v1/tokens/bearer").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(OAuthTestHost.TokenJson("fresh-access", "fresh-refresh")));
+        var path = harness.CompanyPath("customer/5");
+        harness.Server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
+
+        var call = harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
+        await throttle.Waiting.Task.WaitAsync(WatchedTime.HangGuard);
+        time.Advance(TimeSpan.FromSeconds(30)); // the token expires while the request waits for a slot
+        throttle.Open();
+        var customer = await call.WaitAsync(WatchedTime.HangGuard);
+
+        customer.Id.Should().Be("5");
+        var data = harness.Server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
+        data.Select(e => e.RequestMessage!.Headers!["Authorization"][0]).Should().Equal("Bearer fresh-access");
+        data.Select(e => e.ResponseMessage!.StatusCode).Should().NotContain(401);
+    }
+
     // ------------------------------------------------------------------ 4. token endpoint glitches
 
     public static TheoryData<int, string> Glitches() => new()
@@ -379,6 +417,28 @@ public sealed class TokenRotationTests : IDisposable
             var step = host.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost()).InScenario("rotations");
             step = i == 0 ? step.WillSetStateTo("1") : step.WhenStateIs(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).WillSetStateTo((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
             step.RespondWith(Response.Create().WithStatusCode(200).WithDelay(delay).WithBody(OAuthTestHost.TokenJson(rotations[i].Access, rotations[i].Refresh)));
+        }
+    }
+
+    /// <summary>A throttle that queues every request until the test opens it.</summary>
+    private sealed class GateThrottle : QbSync.QuickBooks.Http.IRealmRequestThrottle
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public async ValueTask<IAsyncDisposable> AcquireAsync(string realmId, QbSync.QuickBooks.Http.QuickBooksRequestKind kind, CancellationToken cancellationToken = default)
+        {
+            Waiting.TrySetResult();
+            await _open.Task.WaitAsync(cancellationToken);
+            return new Permit();
+        }
+
+        private sealed class Permit : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 
