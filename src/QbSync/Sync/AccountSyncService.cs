@@ -341,9 +341,20 @@ internal sealed partial class AccountSyncService(
         LogConnected(logger, actor.FirmId, realmId, actor.UserId);
         if (previousRealm is not null && previousRealm != realmId)
         {
-            await tokens.DisconnectAsync(previousRealm, cancellationToken).ConfigureAwait(false);
+            // The new company is stored: from here the switch must not stop half-way (a caller that leaves, a store
+            // error on the old tokens), or accounts would stay linked to customer ids of the old company, which name
+            // other customers in the new one. So the links go first, and none of it runs under the caller's token.
             directories.Invalidate(previousRealm);
-            var changed = await DropLinksAsync(actor, $"the firm connected QBO company {realmId} in place of {previousRealm}", cancellationToken).ConfigureAwait(false);
+            var changed = await DropLinksAsync(actor, $"the firm connected QBO company {realmId} in place of {previousRealm}", CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await tokens.DisconnectAsync(previousRealm, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogOldTokensNotForgotten(logger, actor.FirmId, previousRealm, ex);
+            }
+
             LogCompanyChanged(logger, actor.FirmId, previousRealm, realmId, changed, actor.UserId);
         }
 
@@ -703,6 +714,9 @@ internal sealed partial class AccountSyncService(
 
     [LoggerMessage(2513, LogLevel.Warning, "Firm {FirmId} purged: tokens revoked, {Count} accounts with their history and the settings deleted (by {UserId})")]
     private static partial void LogPurged(ILogger logger, string firmId, int count, string userId);
+
+    [LoggerMessage(3400, LogLevel.Error, "Firm {FirmId} switched company, but the tokens of the old QBO company {RealmId} could not be revoked and deleted: disconnect it by hand")]
+    private static partial void LogOldTokensNotForgotten(ILogger logger, string firmId, string realmId, Exception exception);
 
     [LoggerMessage(2102, LogLevel.Information, "Firm {FirmId} connected QBO company {RealmId} (by {UserId})")]
     private static partial void LogConnected(ILogger logger, string firmId, string realmId, string userId);

@@ -33,7 +33,7 @@ internal sealed class OAuthTestHost : IDisposable
             TransientRetryDelay = TimeSpan.Zero,
         };
         configure?.Invoke(Options);
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
+        Time = new WatchedTime(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
         HttpClient = new HttpClient();
         Client = new QuickBooksOAuthClient(HttpClient, Options, Time);
         Store = store ?? new InMemoryTokenStore();
@@ -44,7 +44,7 @@ internal sealed class OAuthTestHost : IDisposable
 
     public WireMockServer Server { get; }
     public QuickBooksOAuthOptions Options { get; }
-    public FakeTimeProvider Time { get; }
+    public WatchedTime Time { get; }
     public HttpClient HttpClient { get; }
     public QuickBooksOAuthClient Client { get; }
     public ITokenStore Store { get; }

@@ -31,9 +31,19 @@ public sealed class TokenRotationTests : IDisposable
             new QuickBooksOAuthClient(secondClient, first.Options, first.Time), shared, Options.Create(first.Options), first.Time);
         await first.SeedAsync("expired-access", "old-refresh", first.Time.GetUtcNow().AddMinutes(-1));
         var issued = 0;
+        var arrived = 0;
+        using var bothArrived = new ManualResetEventSlim();
+        // Neither refresh is answered before both are on the wire, so both processes refresh from the same version
+        // whatever the scheduling (no delay is assumed long enough).
         first.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost())
-            .RespondWith(Response.Create().WithDelay(TimeSpan.FromMilliseconds(300)).WithCallback(_ =>
+            .RespondWith(Response.Create().WithCallback(_ =>
             {
+                if (Interlocked.Increment(ref arrived) >= 2)
+                {
+                    bothArrived.Set();
+                }
+
+                bothArrived.Wait(WatchedTime.HangGuard);
                 var n = Interlocked.Increment(ref issued);
                 return new WireMock.ResponseMessage
                 {
@@ -46,7 +56,7 @@ public sealed class TokenRotationTests : IDisposable
                 };
             }));
 
-        var tokens = await Task.WhenAll(first.Manager.GetAccessTokenAsync(Realm), second.GetAccessTokenAsync(Realm));
+        var tokens = await Task.WhenAll(first.Manager.GetAccessTokenAsync(Realm), second.GetAccessTokenAsync(Realm)).WaitAsync(WatchedTime.HangGuard);
 
         first.RefreshRequests.Should().HaveCount(2, "both processes refreshed from the same stored version");
         var stored = (await shared.GetAsync(Realm))!;
@@ -130,12 +140,12 @@ public sealed class TokenRotationTests : IDisposable
         store.Hold = true;
 
         var call = host.Manager.GetAccessTokenAsync(Realm, cancel.Token);
-        await store.SaveStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await store.SaveStarted.Task.WaitAsync(WatchedTime.HangGuard);
         await cancel.CancelAsync();
         await FluentActions.Awaiting(() => call).Should().ThrowAsync<OperationCanceledException>();
         store.Release();
 
-        await Clock.SettleAsync(() => store.Inner.GetAsync(Realm).AsTask().Result!.RefreshToken == "new-refresh");
+        await store.Saved.Task.WaitAsync(WatchedTime.HangGuard);
         (await store.Inner.GetAsync(Realm))!.RefreshToken.Should().Be("new-refresh");
         (await host.Manager.GetAccessTokenAsync(Realm)).Should().Be("new-access");
         host.RefreshRequests.Should().HaveCount(1);
@@ -149,7 +159,7 @@ public sealed class TokenRotationTests : IDisposable
         await host.SeedAsync("expired-access", "old-refresh", host.Time.GetUtcNow().AddMinutes(-1));
         host.GivenRefreshResponds(200, OAuthTestHost.TokenJson("new-access-secret", "new-refresh-secret"));
 
-        var token = await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        var token = await host.Time.DriveAsync(host.Manager.GetAccessTokenAsync(Realm), SaveRetryDelay);
 
         token.Should().Be("new-access-secret", "Intuit already rotated: the new set is the only valid one, so it is used");
         store.FailedSaves.Should().BeGreaterThan(1, "the save is retried");
@@ -172,9 +182,9 @@ public sealed class TokenRotationTests : IDisposable
         await host.SeedAsync("expired-access", "refresh-0", host.Time.GetUtcNow().AddMinutes(-1));
         GivenRotations(host, TimeSpan.FromMilliseconds(1), ("access-1", "refresh-1"), ("access-2", "refresh-2"));
 
-        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-1");
+        (await host.Time.DriveAsync(host.Manager.GetAccessTokenAsync(Realm), SaveRetryDelay)).Should().Be("access-1");
         host.Time.Advance(TimeSpan.FromHours(1));
-        (await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2))).Should().Be("access-2");
+        (await host.Time.DriveAsync(host.Manager.GetAccessTokenAsync(Realm), SaveRetryDelay)).Should().Be("access-2");
         host.RefreshRequests[1].Request().Body.Should().Contain("refresh_token=refresh-1", "the second refresh uses the unsaved set");
 
         store.Fail = false;
@@ -207,7 +217,7 @@ public sealed class TokenRotationTests : IDisposable
     [Fact]
     public async Task A_request_retried_after_its_token_expired_goes_out_with_a_fresh_token_without_a_401()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTime(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
         using var harness = new ClientHarness(
             o => { o.MaxRetryAttempts = 2; o.RetryBaseDelay = TimeSpan.FromSeconds(10); },
             time,
@@ -228,11 +238,54 @@ public sealed class TokenRotationTests : IDisposable
         harness.Server.Given(Request.Create().WithPath(path).UsingGet()).InScenario("s").WhenStateIs("1")
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
 
-        var customer = await Clock.RunAsync(time, harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        var call = harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
+        // The first timer under the attempt timeout is the retry's backoff (jittered around 10 s): once it is armed,
+        // move the clock past it and past the token's expiry, and nothing else.
+        var backoff = await time.WaitForTimerAsync(d => d > TimeSpan.Zero && d < TimeSpan.FromSeconds(100));
+        time.Advance(backoff > TimeSpan.FromSeconds(2) ? backoff : TimeSpan.FromSeconds(2));
+        var customer = await call.WaitAsync(WatchedTime.HangGuard);
 
         customer.Id.Should().Be("5");
         var data = harness.Server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
         data.Select(e => e.RequestMessage!.Headers!["Authorization"][0]).Should().Equal("Bearer about-to-expire", "Bearer fresh-access");
+        data.Select(e => e.ResponseMessage!.StatusCode).Should().NotContain(401);
+    }
+
+    [Fact]
+    public async Task A_request_that_waited_in_the_throttle_queue_past_its_tokens_expiry_goes_out_with_a_fresh_token_without_a_401()
+    {
+        var time = new WatchedTime(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var throttle = new GateThrottle();
+        using var harness = new ClientHarness(
+            time: time,
+            configureServices: s =>
+            {
+                s.Configure<QuickBooksOAuthOptions>(o => o.AccessTokenRefreshSkew = TimeSpan.Zero);
+                s.AddSingleton<QbSync.QuickBooks.Http.IRealmRequestThrottle>(throttle);
+            });
+        await harness.Tokens.SaveAsync(ClientHarness.Realm, new QuickBooksTokenSet
+        {
+            AccessToken = "valid-when-queued",
+            AccessTokenIssuedAt = time.GetUtcNow().AddMinutes(-59),
+            AccessTokenExpiresAt = time.GetUtcNow().AddSeconds(10),
+            RefreshToken = "refresh",
+            RefreshTokenExpiresAt = time.GetUtcNow().AddDays(90),
+        });
+        harness.Server.Given(Request.Create().WithPath("/oauth2/v1/tokens/bearer").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(OAuthTestHost.TokenJson("fresh-access", "fresh-refresh")));
+        var path = harness.CompanyPath("customer/5");
+        harness.Server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
+
+        var call = harness.Client.Customers.GetAsync(ClientHarness.Realm, "5");
+        await throttle.Waiting.Task.WaitAsync(WatchedTime.HangGuard);
+        time.Advance(TimeSpan.FromSeconds(30)); // the token expires while the request waits for a slot
+        throttle.Open();
+        var customer = await call.WaitAsync(WatchedTime.HangGuard);
+
+        customer.Id.Should().Be("5");
+        var data = harness.Server.LogEntries.Where(e => e.RequestMessage!.Path == path).ToList();
+        data.Select(e => e.RequestMessage!.Headers!["Authorization"][0]).Should().Equal("Bearer fresh-access");
         data.Select(e => e.ResponseMessage!.StatusCode).Should().NotContain(401);
     }
 
@@ -314,17 +367,48 @@ public sealed class TokenRotationTests : IDisposable
     {
         using var host = new OAuthTestHost(o => o.TokenRequestTimeout = TimeSpan.FromSeconds(5));
         await host.SeedAsync("expired-access", "good-refresh", host.Time.GetUtcNow().AddMinutes(-1));
+        using var hung = new ManualResetEventSlim();
+        var firstArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost()).InScenario("h").WillSetStateTo("ok")
-            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(3)).WithBody(OAuthTestHost.TokenJson("late-access", "late-refresh")));
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                // The first request hangs until the test is over; only the manager's timeout gets it out.
+                firstArrived.TrySetResult();
+                hung.Wait(WatchedTime.HangGuard);
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = 200,
+                    BodyData = new WireMock.Util.BodyData
+                    {
+                        BodyAsString = OAuthTestHost.TokenJson("late-access", "late-refresh"),
+                        DetectedBodyType = WireMock.Types.BodyType.String,
+                    },
+                };
+            }));
         host.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost()).InScenario("h").WhenStateIs("ok")
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(OAuthTestHost.TokenJson("new-access", "new-refresh")));
 
-        // The attempt timeout runs on the manager's clock: fake time passes long before the 3 real seconds.
-        var token = await Clock.RunAsync(host.Time, host.Manager.GetAccessTokenAsync(Realm), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        var call = host.Manager.GetAccessTokenAsync(Realm);
+        await firstArrived.Task.WaitAsync(WatchedTime.HangGuard);
+        // The attempt timeout runs on the manager's clock: once it is armed, 5 seconds of fake time end the attempt.
+        host.Time.Advance(await host.Time.WaitForTimerAsync(d => d == TimeSpan.FromSeconds(5)));
+        string token;
+        try
+        {
+            token = await call.WaitAsync(WatchedTime.HangGuard);
+        }
+        finally
+        {
+            hung.Set();
+        }
 
         token.Should().Be("new-access");
         (await host.Store.GetAsync(Realm))!.RefreshToken.Should().Be("new-refresh");
     }
+
+    /// <summary>The backoff between two failed saves of a rotated set (50 ms doubling up to 5 s); not the 30-second
+    /// attempt and save timeouts, which pass only through those backoffs.</summary>
+    private static bool SaveRetryDelay(TimeSpan due) => due > TimeSpan.Zero && due <= TimeSpan.FromSeconds(5);
 
     private static void GivenRotations(OAuthTestHost host, TimeSpan delay, params (string Access, string Refresh)[] rotations)
     {
@@ -333,6 +417,28 @@ public sealed class TokenRotationTests : IDisposable
             var step = host.Server.Given(Request.Create().WithPath(OAuthTestHost.TokenPath).UsingPost()).InScenario("rotations");
             step = i == 0 ? step.WillSetStateTo("1") : step.WhenStateIs(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).WillSetStateTo((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
             step.RespondWith(Response.Create().WithStatusCode(200).WithDelay(delay).WithBody(OAuthTestHost.TokenJson(rotations[i].Access, rotations[i].Refresh)));
+        }
+    }
+
+    /// <summary>A throttle that queues every request until the test opens it.</summary>
+    private sealed class GateThrottle : QbSync.QuickBooks.Http.IRealmRequestThrottle
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public async ValueTask<IAsyncDisposable> AcquireAsync(string realmId, QbSync.QuickBooks.Http.QuickBooksRequestKind kind, CancellationToken cancellationToken = default)
+        {
+            Waiting.TrySetResult();
+            await _open.Task.WaitAsync(cancellationToken);
+            return new Permit();
+        }
+
+        private sealed class Permit : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 
@@ -399,6 +505,8 @@ public sealed class TokenRotationTests : IDisposable
 
         public TaskCompletionSource SaveStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public TaskCompletionSource Saved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void Release() => _release.TrySetResult();
 
         public ValueTask<QuickBooksTokenSet?> GetAsync(string realmId, CancellationToken cancellationToken = default) => Inner.GetAsync(realmId, cancellationToken);
@@ -420,7 +528,9 @@ public sealed class TokenRotationTests : IDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            return await Inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
+            var saved = await Inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
+            Saved.TrySetResult();
+            return saved;
         }
 
         public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default) => Inner.DeleteAsync(realmId, cancellationToken);

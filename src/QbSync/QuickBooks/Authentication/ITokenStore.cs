@@ -68,7 +68,7 @@ public interface ITokenStore
 
 /// <summary>
 /// Optionally implemented by an <see cref="ITokenStore"/> that can serialize refreshes of a realm across processes
-/// (SQLite: a lock row with a lease; PostgreSQL: an advisory lock). The token manager takes it around a refresh, so
+/// (SQLite and PostgreSQL: a lock row with a lease). The token manager takes it around a refresh, so
 /// that processes sharing the store refresh a realm one at a time and the others pick up the new tokens. Without it,
 /// the compare-and-swap of <see cref="ITokenStore.TrySaveAsync"/> still keeps the newest tokens.
 /// </summary>

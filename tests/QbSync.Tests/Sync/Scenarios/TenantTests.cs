@@ -98,6 +98,40 @@ public sealed class TenantTests : IDisposable
         _h.Qbo.Company(OtherRealm).Customers.Should().HaveCount(2);
     }
 
+    [Theory]
+    [InlineData("store-fails")]
+    [InlineData("caller-cancels")]
+    public async Task Switching_company_drops_every_link_to_the_old_company_even_if_forgetting_its_tokens_fails_or_the_caller_leaves(string failure)
+    {
+        using var cancel = new CancellationTokenSource();
+        FailingDeletes? tokens = null;
+        using var h = new SyncHarness(services: s =>
+        {
+            var inner = (ITokenStore)s.Last(d => d.ServiceType == typeof(ITokenStore)).ImplementationInstance!;
+            tokens = new FailingDeletes(inner, failure == "store-fails" ? () => throw new IOException("database is locked") : cancel.Cancel);
+            s.AddSingleton<ITokenStore>(tokens);
+        });
+        await h.AddAccountAsync("a1", "Acme Ltd");
+        (await h.Service.SyncAsync(h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+
+        // The new company is stored first; whatever happens to the old company's tokens afterwards, no account may stay
+        // linked to a customer id of the old company (in the new one it would name another customer).
+        try
+        {
+            await h.Service.ConnectCompanyAsync(h.Owner, OtherRealm, h.Qbo.OAuth.CreateAuthorizationCode(OtherRealm), cancel.Token);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+        }
+
+        tokens!.Deletes.Should().Be(1, "forgetting the old tokens was tried");
+        (await h.Store.GetFirmSettingsAsync(SyncHarness.Firm))!.RealmId.Should().Be(OtherRealm);
+        var state = await h.Service.GetStateAsync(h.Owner, "a1");
+        state.Status.Should().Be(SyncStatus.NotSynced);
+        state.Reason.Should().Be(SyncReason.CompanyChanged);
+        state.CustomerId.Should().BeNull();
+    }
+
     [Fact]
     public async Task Reconnecting_the_same_company_keeps_every_link()
     {
@@ -253,5 +287,25 @@ public sealed class RoleTableTests : IClassFixture<RoleTableTests.SharedFake>
         public SharedFake() => Qbo = QuickBooksOnlineFake.Start(o => o.TimeProvider = Time);
 
         public void Dispose() => Qbo.Dispose();
+    }
+}
+
+/// <summary>A token store whose deletes fail, or cancel the caller, after counting.</summary>
+file sealed class FailingDeletes(ITokenStore inner, Action onDelete) : ITokenStore
+{
+    public int Deletes;
+
+    public ValueTask<QuickBooksTokenSet?> GetAsync(string realmId, CancellationToken cancellationToken = default) => inner.GetAsync(realmId, cancellationToken);
+
+    public ValueTask SaveAsync(string realmId, QuickBooksTokenSet tokens, CancellationToken cancellationToken = default) => inner.SaveAsync(realmId, tokens, cancellationToken);
+
+    public ValueTask<QuickBooksTokenSet?> TrySaveAsync(string realmId, QuickBooksTokenSet tokens, long expectedVersion, CancellationToken cancellationToken = default) =>
+        inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
+
+    public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref Deletes);
+        onDelete();
+        return inner.DeleteAsync(realmId, cancellationToken);
     }
 }
