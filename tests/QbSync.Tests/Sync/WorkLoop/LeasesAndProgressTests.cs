@@ -47,6 +47,76 @@ public class LeasesAndProgressTests
     }
 
     [Fact]
+    public async Task A_batch_in_flight_keeps_its_leases_so_a_second_worker_claims_none_of_its_accounts()
+    {
+        var gate = new BatchGate();
+        using var first = new SyncHarness(sync: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.BulkThreshold = 5;
+        }, services: s => s.AddHttpClient(QbSyncServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new GateHandler(gate)));
+        for (var i = 0; i < 10; i++)
+        {
+            await first.AddAccountAsync($"a{i}", $"Slow Batch Client {i}");
+        }
+
+        var running = first.Service.RunPendingAsync(SyncHarness.Firm);
+        (await Task.WhenAny(gate.Entered.Task, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(gate.Entered.Task, "the batch should be sent");
+
+        // Two lease durations pass while the batch is out (well inside the client's 100 s attempt timeout).
+        for (var step = 0; step < 6; step++)
+        {
+            first.Time.Advance(TimeSpan.FromSeconds(10));
+            await WaitUntilAsync(() => LeasesHeld(first.Store, first.Time.GetUtcNow()));
+        }
+
+        using var second = new SyncHarness(store: first.Store, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2", sync: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.BulkThreshold = 5;
+        });
+        var other = await second.Service.RunPendingAsync(SyncHarness.Firm);
+        other.Claimed.Should().Be(0, "every account of the batch in flight is still leased to the first worker");
+
+        gate.Release.SetResult();
+        var run = await running;
+        run.Synced.Should().Be(10);
+        first.Company.Customers.Should().HaveCount(10);
+    }
+
+    private static bool LeasesHeld(IAccountStore store, DateTimeOffset now)
+    {
+        var page = store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 }).GetAwaiter().GetResult();
+        return page.Items.Count == 10 && page.Items.All(r => r.Status == SyncStatus.Syncing && r.LeaseOwner == "worker-1" && r.LeaseUntil > now);
+    }
+
+    /// <summary>Holds the first batch request until released.</summary>
+    private sealed class BatchGate
+    {
+        private int _held;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TakeFirst() => Interlocked.Exchange(ref _held, 1) == 0;
+    }
+
+    private sealed class GateHandler(BatchGate gate) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/batch", StringComparison.Ordinal) && gate.TakeFirst())
+            {
+                gate.Entered.SetResult();
+                await gate.Release.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_persons_action_leases_under_its_own_owner_id()
     {
         var store = new LeaseWatchingStore(new InMemoryAccountStore());
@@ -133,6 +203,48 @@ public class LeasesAndProgressTests
         reports[^1].Claimed.Should().Be(5);
         reports.Select(r => r.Done).Should().BeInAscendingOrder();
         run.NextAttemptAt.Should().Be(h.Time.GetUtcNow() + TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Progress_comes_one_report_at_a_time_and_never_goes_back_while_accounts_finish_side_by_side()
+    {
+        using var h = new SyncHarness(); // below BulkThreshold: creates one by one, up to 8 at a time
+        for (var i = 0; i < 16; i++)
+        {
+            await h.AddAccountAsync($"a{i:00}", $"Side By Side Client {i:00}");
+        }
+
+        var progress = new OverlapDetectingProgress();
+        var run = await h.Service.RunPendingAsync(SyncHarness.Firm, progress);
+
+        run.Synced.Should().Be(16);
+        progress.Overlaps.Should().Be(0, "a host's IProgress is never called from two threads at once");
+        var reports = progress.Reports.ToList();
+        reports.Select(r => r.Done).Should().BeInAscendingOrder();
+        reports.Select(r => r.Synced).Should().BeInAscendingOrder();
+        reports[^1].Done.Should().Be(16);
+    }
+
+    private sealed class OverlapDetectingProgress : IProgress<SyncRunProgress>
+    {
+        private int _inside;
+        private int _overlaps;
+
+        public System.Collections.Concurrent.ConcurrentQueue<SyncRunProgress> Reports { get; } = new();
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public void Report(SyncRunProgress value)
+        {
+            if (Interlocked.Increment(ref _inside) > 1)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+
+            Reports.Enqueue(value);
+            Thread.Sleep(1); // a host drawing a progress bar takes a moment: widens the window for an overlap
+            Interlocked.Decrement(ref _inside);
+        }
     }
 
     [Fact]
