@@ -189,6 +189,28 @@ public class OneAccountNeverTakesTheFirmDownTests
         h.Company.Customers.Select(c => c["DisplayName"]!.GetValue<string>()).Should().HaveCount(40).And.OnlyHaveUniqueItems();
     }
 
+    [Fact]
+    public async Task A_failed_customer_type_look_up_is_the_outcome_of_its_own_account_only()
+    {
+        using var h = new SyncHarness();
+        h.Company.AddCustomer("Warm Existing");
+        await h.AddAccountAsync("warm", "Warm Existing", hasBillingActivity: false);
+        (await h.Service.SyncAsync(h.Admin, "warm")).Status.Should().Be(SyncStatus.Synced, "the directory is read in full once");
+        await h.AddAccountAsync("b", "First New Client", hasBillingActivity: false);
+        await h.AddAccountAsync("c", "Second New Client", hasBillingActivity: false);
+        h.Qbo.Journal.Clear();
+
+        // b's create: one change-data-capture request, then the customer type look-up, answered 503.
+        h.Qbo.Faults.Enqueue(null, InjectedFault.ServiceUnavailable);
+        var b = await h.Service.SyncAsync(h.Admin, "b");
+        var c = await h.Service.SyncAsync(h.Admin, "c");
+
+        h.Qbo.Journal.Requests.Single(r => r.InjectedFault is not null).Path.Should().EndWith("/query");
+        b.Reason.Should().Be(SyncReason.WaitingToRetry);
+        c.Status.Should().Be(SyncStatus.Synced, "a failed look-up is not served again to the next account: it looks the type up anew");
+        h.Company.Customers.Should().HaveCount(2);
+    }
+
     /// <summary>A token store that, once armed, fails once (<see cref="IOException"/>) or, disconnected, holds no
     /// tokens any more.</summary>
     private sealed class ArmedTokenStore : ITokenStore
