@@ -250,12 +250,15 @@ public class LeasesAndProgressTests
     [Fact]
     public async Task Registering_an_account_wakes_the_worker_before_its_next_poll()
     {
-        using var h = new SyncHarness(sync: o => o.WorkerPollInterval = TimeSpan.FromHours(1), services: s => s.AddQbSync().AddBackgroundWorker());
+        // The poll is an hour of fake time, which the test never advances: only a wake can start a second pass.
+        var store = new PassWatchingStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store, sync: o => o.WorkerPollInterval = TimeSpan.FromHours(1), services: s => s.AddQbSync().AddBackgroundWorker());
         var worker = h.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SyncWorker>().Single();
         await worker.StartAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(200); // the worker's first pass finds nothing and waits for its next poll, an hour away
+            // The worker's first pass has looked for due work (and found none) before the account is registered.
+            (await Task.WhenAny(store.FirstPassListed.Task, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(store.FirstPassListed.Task);
             await h.AddAccountAsync("a1", "Wake Up Client");
 
             await WaitUntilAsync(() => h.Service.GetStateAsync(h.Admin, "a1").Result.Status == SyncStatus.Synced);
@@ -280,6 +283,18 @@ public class LeasesAndProgressTests
     private sealed class SynchronousProgress(Action<SyncRunProgress> report) : IProgress<SyncRunProgress>
     {
         public void Report(SyncRunProgress value) => report(value);
+    }
+
+    private sealed class PassWatchingStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        public TaskCompletionSource FirstPassListed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            var firms = await base.ListFirmsWithDueWorkAsync(now, cancellationToken);
+            FirstPassListed.TrySetResult();
+            return firms;
+        }
     }
 
     private sealed class LeaseWatchingStore(IAccountStore inner) : DelegatingStore(inner)
