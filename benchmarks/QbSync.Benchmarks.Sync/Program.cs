@@ -36,6 +36,8 @@ Console.WriteLine();
 await BulkFirstSync.WarmUpAsync(engine);
 await BulkFirstSync.RunAsync(engine, arguments.Accounts, arguments.Customers);
 Console.WriteLine();
+await KnownRefusals.RunAsync(engine);
+Console.WriteLine();
 await SingleAccountActions.RunAsync(engine);
 Console.WriteLine();
 await BillingBacklog.RunAsync(arguments);

@@ -184,7 +184,7 @@ internal sealed partial class PendingWorkRunner(
 
         foreach (var group in batchResumes.Values)
         {
-            await run.LaunchAsync(ct => ResumeBatchAsync(run, realmId, group, directory, keeper, ct), cancellationToken).ConfigureAwait(false);
+            await run.LaunchAsync(ct => GuardBatchAsync(run, group, keeper, () => ResumeBatchAsync(run, realmId, group, directory, keeper, ct), ct), cancellationToken).ConfigureAwait(false);
         }
 
         // Full batches go out as soon as there are enough creates (across claims), once the run has seen enough to
@@ -286,11 +286,34 @@ internal sealed partial class PendingWorkRunner(
     {
         try
         {
-            await SendNewBatchAsync(run, realmId, chunk, directory, keeper, ticket.Done, cancellationToken).ConfigureAwait(false);
+            await GuardBatchAsync(run, chunk.Select(p => p.Record), keeper,
+                () => SendNewBatchAsync(run, realmId, chunk, directory, keeper, ticket.Done, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ticket.Done();
+        }
+    }
+
+    /// <summary>The last guard of a batch unit: an exception that escaped its steps (each of which records its
+    /// failures on its accounts) never reaches the run. The accounts it left unfinished are let go: their leases end
+    /// and their work is resumed, the attempt counted.</summary>
+    private async Task GuardBatchAsync(Run run, IEnumerable<SyncAccountRecord> records, LeaseKeeper keeper, Func<Task> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await batch().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var record in records)
+            {
+                if (run.Abandon(record))
+                {
+                    LogUnitFailed(logger, run.FirmId, record.AccountId, error.GetType().Name);
+                    keeper.Untrack(record.AccountId);
+                }
+            }
         }
     }
 
@@ -402,7 +425,7 @@ internal sealed partial class PendingWorkRunner(
                 LogDroppedFromBatch(logger, run.FirmId, record.AccountId);
                 keeper.Untrack(record.AccountId);
                 // Counted as it is now (an unsync made it Skipped), not as the Syncing copy this run held.
-                run.Done(latest ?? await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false) ?? record);
+                run.Done(latest ?? await TryGetAsync(record, cancellationToken).ConfigureAwait(false) ?? record);
             }
         }
 
@@ -420,6 +443,17 @@ internal sealed partial class PendingWorkRunner(
         {
             // Without the type list the customers are still created, with the field left empty.
             typeId = null;
+        }
+        catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
+        {
+            // Anything else (the realm's tokens gone or unreadable, a token store failure) stops the batch: it is the
+            // outcome of each of its accounts, as it would be on the one-account path.
+            foreach (var record in send)
+            {
+                await FinishAsync(run, record, keeper, outcome, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
         }
 
         var batch = new QuickBooksBatch();
@@ -674,6 +708,20 @@ internal sealed partial class PendingWorkRunner(
     private static Func<string, string?> LinkedElsewhere(Run run, string accountId) =>
         customerId => run.Linked!.TryGetValue(customerId, out var holder) && holder != accountId ? holder : null;
 
+    /// <summary>The account as stored now, or null when the store cannot say.</summary>
+    private async Task<SyncAccountRecord?> TryGetAsync(SyncAccountRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogUnitFailed(logger, record.FirmId, record.AccountId, error.GetType().Name);
+            return null;
+        }
+    }
+
     private async Task TryAsync(SyncAccountRecord record, Func<Task> action)
     {
         try
@@ -749,6 +797,7 @@ internal sealed partial class PendingWorkRunner(
     private sealed class Run(string firmId, IProgress<SyncRunProgress>? progress, FirmSyncSettings settings, int maxInFlight) : IDisposable
     {
         private readonly object _lock = new();
+        private readonly object _reportLock = new();
         private readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
         private readonly List<Task> _inFlight = [];
         private readonly ConcurrentDictionary<string, SyncAccountRecord> _unfinished = new(StringComparer.Ordinal);
@@ -904,19 +953,45 @@ internal sealed partial class PendingWorkRunner(
                 _unfinished[record.AccountId] = record;
             }
 
-            SyncRunProgress snapshot;
-            lock (_lock)
+            lock (_reportLock)
             {
-                _claimed += claimed.Count;
-                snapshot = Progress();
-            }
+                SyncRunProgress snapshot;
+                lock (_lock)
+                {
+                    _claimed += claimed.Count;
+                    snapshot = Progress();
+                }
 
-            progress?.Report(snapshot);
+                progress?.Report(snapshot);
+            }
         }
 
+        /// <summary>Counts a record the run gives up on (as it was claimed) unless it was counted already; whether
+        /// it was not.</summary>
+        public bool Abandon(SyncAccountRecord record)
+        {
+            if (!_unfinished.ContainsKey(record.AccountId))
+            {
+                return false;
+            }
+
+            Done(record);
+            return true;
+        }
+
+        /// <summary>Counts a finished record. Progress is reported one report at a time, in order: a host's
+        /// <see cref="IProgress{T}"/> never sees the counts go back, nor two reports at once.</summary>
         public void Done(SyncAccountRecord record)
         {
             _unfinished.TryRemove(record.AccountId, out _);
+            lock (_reportLock)
+            {
+                DoneLocked(record);
+            }
+        }
+
+        private void DoneLocked(SyncAccountRecord record)
+        {
             SyncRunProgress snapshot;
             lock (_lock)
             {

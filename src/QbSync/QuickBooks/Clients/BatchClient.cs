@@ -272,7 +272,7 @@ public class BatchClient : QuickBooksSubClient
         if (response.Root.ValueKind != JsonValueKind.Object
             || !response.Root.TryGetProperty("BatchItemResponse", out var responses) || responses.ValueKind != JsonValueKind.Array)
         {
-            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, id, new JsonException("The response holds no BatchItemResponse array."));
+            throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, id, new JsonException("The response holds no BatchItemResponse array."), response.Root.GetRawText());
         }
 
         // Item faults carry the batch response's intuit_tid: it is what Intuit support asks for.

@@ -127,6 +127,6 @@ internal sealed partial class QuickBooksApi
         }
 
         throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, null,
-            new JsonException($"The response to '{query.Entity}' query holds no QueryResponse object."));
+            new JsonException($"The response to '{query.Entity}' query holds no QueryResponse object."), response.Root.GetRawText());
     }
 }

@@ -108,7 +108,7 @@ internal sealed partial class QuickBooksApi
             || !response.Root.TryGetProperty(entityKey, out var element) || element.ValueKind != JsonValueKind.Object)
         {
             throw QuickBooksFailures.InvalidResponse(HttpStatusCode.OK, response.IntuitTid, request.RequestId,
-                new JsonException($"The response holds no '{entityKey}' object."));
+                new JsonException($"The response holds no '{entityKey}' object."), response.Root.GetRawText());
         }
 
         return QuickBooksEntityReader.Read(element, typeInfo, response.IntuitTid, request.RequestId);

@@ -20,12 +20,10 @@ internal sealed class CustomerTypeCache(TimeProvider time, IOptions<QbSyncOption
             var entry = _byRealm.GetOrAdd(realmId, _ => new Entry(new Lazy<Task<string?>>(() => ReadAsync(client, realmId)), now + options.Value.CustomerTypeCacheDuration));
             if (entry.Until <= now || (entry.Lookup.IsValueCreated && (entry.Lookup.Value.IsFaulted || entry.Lookup.Value.IsCanceled)))
             {
-                // Expired, or the shared look-up failed: the next caller starts a new one.
+                // Expired, or an earlier shared look-up failed (its callers got that failure): this caller starts a
+                // new one rather than being served the old failure again.
                 _byRealm.TryRemove(new KeyValuePair<string, Entry>(realmId, entry));
-                if (entry.Until <= now)
-                {
-                    continue;
-                }
+                continue;
             }
 
             return await entry.Lookup.Value.WaitAsync(cancellationToken).ConfigureAwait(false);

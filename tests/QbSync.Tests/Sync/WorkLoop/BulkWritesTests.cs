@@ -70,10 +70,12 @@ public class BulkWritesTests
         batch.Replayed.Should().BeTrue();
     }
 
-    [Fact]
-    public async Task Writes_known_to_be_refused_are_never_sent()
+    [Theory]
+    [InlineData(2)] // batches
+    [InlineData(100)] // a small run: creates one by one, several at a time
+    public async Task Writes_known_to_be_refused_are_never_sent(int bulkThreshold)
     {
-        using var h = new SyncHarness(sync: o => o.BulkThreshold = 2);
+        using var h = new SyncHarness(sync: o => o.BulkThreshold = bulkThreshold);
         h.Company.AddVendor("Held By Vendor");
         h.Company.AddEmployee("Held By Employee");
         var existing = h.Company.AddCustomer("Acme - Tax")["Id"]!.GetValue<string>();

@@ -47,6 +47,76 @@ public class LeasesAndProgressTests
     }
 
     [Fact]
+    public async Task A_batch_in_flight_keeps_its_leases_so_a_second_worker_claims_none_of_its_accounts()
+    {
+        var gate = new BatchGate();
+        using var first = new SyncHarness(sync: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.BulkThreshold = 5;
+        }, services: s => s.AddHttpClient(QbSyncServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new GateHandler(gate)));
+        for (var i = 0; i < 10; i++)
+        {
+            await first.AddAccountAsync($"a{i}", $"Slow Batch Client {i}");
+        }
+
+        var running = first.Service.RunPendingAsync(SyncHarness.Firm);
+        (await Task.WhenAny(gate.Entered.Task, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(gate.Entered.Task, "the batch should be sent");
+
+        // Two lease durations pass while the batch is out (well inside the client's 100 s attempt timeout).
+        for (var step = 0; step < 6; step++)
+        {
+            first.Time.Advance(TimeSpan.FromSeconds(10));
+            await WaitUntilAsync(() => LeasesHeld(first.Store, first.Time.GetUtcNow()));
+        }
+
+        using var second = new SyncHarness(store: first.Store, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2", sync: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.BulkThreshold = 5;
+        });
+        var other = await second.Service.RunPendingAsync(SyncHarness.Firm);
+        other.Claimed.Should().Be(0, "every account of the batch in flight is still leased to the first worker");
+
+        gate.Release.SetResult();
+        var run = await running;
+        run.Synced.Should().Be(10);
+        first.Company.Customers.Should().HaveCount(10);
+    }
+
+    private static bool LeasesHeld(IAccountStore store, DateTimeOffset now)
+    {
+        var page = store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 }).GetAwaiter().GetResult();
+        return page.Items.Count == 10 && page.Items.All(r => r.Status == SyncStatus.Syncing && r.LeaseOwner == "worker-1" && r.LeaseUntil > now);
+    }
+
+    /// <summary>Holds the first batch request until released.</summary>
+    private sealed class BatchGate
+    {
+        private int _held;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TakeFirst() => Interlocked.Exchange(ref _held, 1) == 0;
+    }
+
+    private sealed class GateHandler(BatchGate gate) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/batch", StringComparison.Ordinal) && gate.TakeFirst())
+            {
+                gate.Entered.SetResult();
+                await gate.Release.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_persons_action_leases_under_its_own_owner_id()
     {
         var store = new LeaseWatchingStore(new InMemoryAccountStore());
@@ -136,14 +206,59 @@ public class LeasesAndProgressTests
     }
 
     [Fact]
+    public async Task Progress_comes_one_report_at_a_time_and_never_goes_back_while_accounts_finish_side_by_side()
+    {
+        using var h = new SyncHarness(); // below BulkThreshold: creates one by one, up to 8 at a time
+        for (var i = 0; i < 16; i++)
+        {
+            await h.AddAccountAsync($"a{i:00}", $"Side By Side Client {i:00}");
+        }
+
+        var progress = new OverlapDetectingProgress();
+        var run = await h.Service.RunPendingAsync(SyncHarness.Firm, progress);
+
+        run.Synced.Should().Be(16);
+        progress.Overlaps.Should().Be(0, "a host's IProgress is never called from two threads at once");
+        var reports = progress.Reports.ToList();
+        reports.Select(r => r.Done).Should().BeInAscendingOrder();
+        reports.Select(r => r.Synced).Should().BeInAscendingOrder();
+        reports[^1].Done.Should().Be(16);
+    }
+
+    private sealed class OverlapDetectingProgress : IProgress<SyncRunProgress>
+    {
+        private int _inside;
+        private int _overlaps;
+
+        public System.Collections.Concurrent.ConcurrentQueue<SyncRunProgress> Reports { get; } = new();
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public void Report(SyncRunProgress value)
+        {
+            if (Interlocked.Increment(ref _inside) > 1)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+
+            Reports.Enqueue(value);
+            Thread.Sleep(1); // a host drawing a progress bar takes a moment: widens the window for an overlap
+            Interlocked.Decrement(ref _inside);
+        }
+    }
+
+    [Fact]
     public async Task Registering_an_account_wakes_the_worker_before_its_next_poll()
     {
-        using var h = new SyncHarness(sync: o => o.WorkerPollInterval = TimeSpan.FromHours(1), services: s => s.AddQbSync().AddBackgroundWorker());
+        // The poll is an hour of fake time, which the test never advances: only a wake can start a second pass.
+        var store = new PassWatchingStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store, sync: o => o.WorkerPollInterval = TimeSpan.FromHours(1), services: s => s.AddQbSync().AddBackgroundWorker());
         var worker = h.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SyncWorker>().Single();
         await worker.StartAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(200); // the worker's first pass finds nothing and waits for its next poll, an hour away
+            // The worker's first pass has looked for due work (and found none) before the account is registered.
+            (await Task.WhenAny(store.FirstPassListed.Task, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(store.FirstPassListed.Task);
             await h.AddAccountAsync("a1", "Wake Up Client");
 
             await WaitUntilAsync(() => h.Service.GetStateAsync(h.Admin, "a1").Result.Status == SyncStatus.Synced);
@@ -168,6 +283,18 @@ public class LeasesAndProgressTests
     private sealed class SynchronousProgress(Action<SyncRunProgress> report) : IProgress<SyncRunProgress>
     {
         public void Report(SyncRunProgress value) => report(value);
+    }
+
+    private sealed class PassWatchingStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        public TaskCompletionSource FirstPassListed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<IReadOnlyList<string>> ListFirmsWithDueWorkAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            var firms = await base.ListFirmsWithDueWorkAsync(now, cancellationToken);
+            FirstPassListed.TrySetResult();
+            return firms;
+        }
     }
 
     private sealed class LeaseWatchingStore(IAccountStore inner) : DelegatingStore(inner)

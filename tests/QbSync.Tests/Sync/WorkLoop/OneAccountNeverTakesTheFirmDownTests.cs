@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using QbSync.QuickBooks.Authentication;
 using QbSync.Stores;
 using QbSync.Sync;
 using QbSync.Testing;
@@ -147,6 +149,127 @@ public class OneAccountNeverTakesTheFirmDownTests
 
         (await register.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("surrogate");
         (await h.Store.GetAsync(SyncHarness.Firm, "a1")).Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_failure_before_a_batch_is_sent_becomes_the_outcome_of_its_accounts_and_the_run_goes_on(bool disconnected)
+    {
+        // The token store breaks (or the company is disconnected) just as the first batch is about to go out: the
+        // batch's accounts get that outcome, the run returns, and nothing is left Syncing without a reason.
+        var tokens = new ArmedTokenStore { Disconnected = disconnected };
+        var store = new BatchIntentHookStore(new InMemoryAccountStore()) { OnBatchIntentSaved = tokens.Arm };
+        using var h = new SyncHarness(store: store, sync: o => o.BulkThreshold = 5, services: s => s.AddSingleton<ITokenStore>(tokens));
+        tokens.Inner = h.Tokens;
+        for (var i = 0; i < 40; i++)
+        {
+            await h.AddAccountAsync($"a{i:00}", $"Batch Guard Client {i:00}");
+        }
+
+        var run = await h.Service.RunPendingAsync(SyncHarness.Firm);
+
+        tokens.Failures.Should().BeGreaterThan(0, "the failure was injected");
+        (run.Synced + run.Failed + run.Retrying).Should().Be(40, "every claimed account is accounted for");
+        var states = (await h.Service.ListAccountsAsync(h.Admin, new AccountQuery { PageSize = 100 })).Items;
+        states.Should().HaveCount(40);
+        states.Where(s => s.Status != SyncStatus.Synced).Should().NotBeEmpty()
+            .And.OnlyContain(s => s.Reason != SyncReason.None && s.Problem != null, "a failure is recorded on the accounts it blocks");
+        if (disconnected)
+        {
+            states.Should().Contain(s => s.Status == SyncStatus.Failed && s.Reason == SyncReason.ReconnectRequired);
+            return;
+        }
+
+        states.Where(s => s.Status == SyncStatus.Syncing).Should().OnlyContain(s => s.Reason == SyncReason.WaitingToRetry && s.Attempts == 1);
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await h.Service.RunPendingAsync(SyncHarness.Firm);
+        states = (await h.Service.ListAccountsAsync(h.Admin, new AccountQuery { PageSize = 100 })).Items;
+        states.Should().OnlyContain(s => s.Status == SyncStatus.Synced);
+        h.Company.Customers.Select(c => c["DisplayName"]!.GetValue<string>()).Should().HaveCount(40).And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task A_failed_customer_type_look_up_is_the_outcome_of_its_own_account_only()
+    {
+        using var h = new SyncHarness();
+        h.Company.AddCustomer("Warm Existing");
+        await h.AddAccountAsync("warm", "Warm Existing", hasBillingActivity: false);
+        (await h.Service.SyncAsync(h.Admin, "warm")).Status.Should().Be(SyncStatus.Synced, "the directory is read in full once");
+        await h.AddAccountAsync("b", "First New Client", hasBillingActivity: false);
+        await h.AddAccountAsync("c", "Second New Client", hasBillingActivity: false);
+        h.Qbo.Journal.Clear();
+
+        // b's create: one change-data-capture request, then the customer type look-up, answered 503.
+        h.Qbo.Faults.Enqueue(null, InjectedFault.ServiceUnavailable);
+        var b = await h.Service.SyncAsync(h.Admin, "b");
+        var c = await h.Service.SyncAsync(h.Admin, "c");
+
+        h.Qbo.Journal.Requests.Single(r => r.InjectedFault is not null).Path.Should().EndWith("/query");
+        b.Reason.Should().Be(SyncReason.WaitingToRetry);
+        c.Status.Should().Be(SyncStatus.Synced, "a failed look-up is not served again to the next account: it looks the type up anew");
+        h.Company.Customers.Should().HaveCount(2);
+    }
+
+    /// <summary>A token store that, once armed, fails once (<see cref="IOException"/>) or, disconnected, holds no
+    /// tokens any more.</summary>
+    private sealed class ArmedTokenStore : ITokenStore
+    {
+        private int _armed;
+        private int _failures;
+
+        public ITokenStore Inner { get; set; } = null!;
+
+        public bool Disconnected { get; init; }
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public Task Arm(SyncAccountRecord record)
+        {
+            Interlocked.CompareExchange(ref _armed, 1, 0); // armed once: it fails once (or stays disconnected)
+            return Task.CompletedTask;
+        }
+
+        public ValueTask<QuickBooksTokenSet?> GetAsync(string realmId, CancellationToken cancellationToken = default)
+        {
+            if (Disconnected && Volatile.Read(ref _armed) == 1)
+            {
+                Interlocked.Increment(ref _failures);
+                return ValueTask.FromResult<QuickBooksTokenSet?>(null);
+            }
+
+            if (Interlocked.CompareExchange(ref _armed, 2, 1) == 1)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new IOException("the token database is unreachable");
+            }
+
+            return Inner.GetAsync(realmId, cancellationToken);
+        }
+
+        public ValueTask SaveAsync(string realmId, QuickBooksTokenSet tokens, CancellationToken cancellationToken = default) => Inner.SaveAsync(realmId, tokens, cancellationToken);
+
+        public ValueTask<QuickBooksTokenSet?> TrySaveAsync(string realmId, QuickBooksTokenSet tokens, long expectedVersion, CancellationToken cancellationToken = default) =>
+            Inner.TrySaveAsync(realmId, tokens, expectedVersion, cancellationToken);
+
+        public ValueTask DeleteAsync(string realmId, CancellationToken cancellationToken = default) => Inner.DeleteAsync(realmId, cancellationToken);
+    }
+
+    /// <summary>Calls a hook when a batch item's intent is saved.</summary>
+    private sealed class BatchIntentHookStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        public Func<SyncAccountRecord, Task>? OnBatchIntentSaved { get; set; }
+
+        public override async Task<SyncAccountRecord?> TryUpdateAsync(SyncAccountRecord record, long expectedVersion, SyncHistoryEntry? history = null, CancellationToken cancellationToken = default)
+        {
+            var saved = await base.TryUpdateAsync(record, expectedVersion, history, cancellationToken);
+            if (saved?.Intent?.BatchRequestId is not null && history is null && OnBatchIntentSaved is { } hook)
+            {
+                await hook(saved);
+            }
+
+            return saved;
+        }
     }
 
     /// <summary>Breaks chosen writes of chosen accounts.</summary>
