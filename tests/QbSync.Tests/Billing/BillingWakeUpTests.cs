@@ -60,6 +60,28 @@ public sealed class BillingWakeUpTests
         invoice.Status.Should().Be(SyncStatus.Synced, "its account is synced, so nothing holds it any more");
         h.Company.Invoices.Should().ContainSingle();
     }
+
+    [Fact]
+    public async Task Documents_whose_release_was_lost_when_their_account_synced_are_sent_by_the_next_worker_pass()
+    {
+        var store = new BeforeHoldStore(new InMemoryBillingDocumentStore());
+        using var h = new BillingHarness(billingStore: store, services: s => s.AddQbSync().AddBackgroundWorker());
+        await h.Sync.AddAccountAsync("a1", "Acme Ltd"); // due for its automatic sync
+        await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i1", "a1"));
+        await h.RunAsync();
+        (await h.StateAsync(BillingDocumentKind.Invoice, "i1")).Reason.Should().Be(BillingReason.AccountNotSynced);
+        // The release of its documents after the account's sync fails (as if the process had stopped between the
+        // account's save and the release).
+        store.FailNextList = true;
+        var worker = h.Sync.Services.GetRequiredService<SyncWorker>();
+
+        await worker.RunOnceAsync();
+
+        store.ListFailed.Should().BeTrue("the release was lost");
+        (await h.Sync.Service.GetStateAsync(h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        (await h.StateAsync(BillingDocumentKind.Invoice, "i1")).Status.Should().Be(SyncStatus.Synced, "the pass that synced the account also ran its documents");
+        h.Company.Invoices.Should().ContainSingle();
+    }
 }
 
 /// <summary>Runs a piece of work once, just before the hold of one document is saved.</summary>
@@ -93,7 +115,22 @@ internal sealed class BeforeHoldStore(IBillingDocumentStore inner) : IBillingDoc
 
     public Task<BillingDocumentRecord?> TryInsertAsync(BillingDocumentRecord record, BillingHistoryEntry? history = null, CancellationToken cancellationToken = default) => inner.TryInsertAsync(record, history, cancellationToken);
 
-    public Task<BillingDocumentPage> ListAsync(string firmId, BillingDocumentQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(firmId, query, cancellationToken);
+    /// <summary>The next list fails once (a store hiccup).</summary>
+    public bool FailNextList { get; set; }
+
+    public bool ListFailed { get; private set; }
+
+    public Task<BillingDocumentPage> ListAsync(string firmId, BillingDocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        if (FailNextList)
+        {
+            FailNextList = false;
+            ListFailed = true;
+            throw new InvalidOperationException("The store is unavailable.");
+        }
+
+        return inner.ListAsync(firmId, query, cancellationToken);
+    }
 
     public Task<IReadOnlyList<string>> ListFirmsWithDueDocumentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ListFirmsWithDueDocumentsAsync(now, cancellationToken);
 
