@@ -18,5 +18,10 @@ internal static class ScenarioStore
         {
             return new PostgreSqlAccountStore(PostgreSqlServer.Options(PostgreSqlServer.NewSchema()));
         };
+        QbSync.Tests.Billing.BillingHarness.DefaultStores = () =>
+        {
+            var schema = PostgreSqlServer.NewSchema();
+            return (new PostgreSqlAccountStore(PostgreSqlServer.Options(schema)), new PostgreSqlBillingDocumentStore(PostgreSqlServer.Options(schema)));
+        };
     }
 }

@@ -222,6 +222,19 @@ public sealed class OperatorFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task The_demo_sends_invoices_and_payments_of_synced_accounts_and_holds_those_of_a_skipped_one()
+    {
+        var demo = await _cli.RunAsync();
+
+        demo.ExitCode.Should().Be(0, demo.ToString());
+        var billing = demo.Output[demo.Output.IndexOf("records invoices and payments", StringComparison.Ordinal)..];
+        billing.Should().MatchRegex(@"Invoice inv-1[^\n]*Synced").And.MatchRegex(@"Payment pay-1[^\n]*Synced")
+            .And.MatchRegex(@"Invoice inv-3[^\n]*Skipped", "Contoso Partners was unsynced: its invoice waits");
+        billing.Should().Contain("HB-2026-001").And.Contain("HB-2026-002").And.Contain("ch_3Nf8aa", "the fake holds what was sent");
+        demo.Output.Should().NotContain("HB-2026-003", "the held invoice never reached the fake");
+    }
+
+    [Fact]
     public async Task The_demo_takes_its_culture_and_store_options()
     {
         var demo = await _cli.RunAsync("demo", "--culture", "ro", "--store", "memory");

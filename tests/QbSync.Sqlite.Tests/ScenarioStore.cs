@@ -29,6 +29,11 @@ internal static class ScenarioStore
             var path = Path.Combine(directory.Value, Guid.NewGuid().ToString("N") + ".db");
             return new SqliteAccountStore(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
         };
+        QbSync.Tests.Billing.BillingHarness.DefaultStores = () =>
+        {
+            var connection = new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory.Value, Guid.NewGuid().ToString("N") + ".db") }.ToString();
+            return (new SqliteAccountStore(connection), new SqliteBillingDocumentStore(connection));
+        };
     }
 
     private static void DeleteOldRuns()

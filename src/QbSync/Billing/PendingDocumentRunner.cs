@@ -650,8 +650,61 @@ internal sealed partial class PendingDocumentRunner(
             ?? throw new InvalidOperationException($"Billing document {record.DocumentKey} changed while its write was under way.");
     }
 
-    /// <summary>Saves a document's outcome; returns the saved record, or null when the work is no longer ours.</summary>
-    private Task<BillingDocumentRecord?> FinishAsync(BillingDocumentRecord record, BillingOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>Saves a document's outcome; returns the saved record, or null when the work is no longer ours. A hold is
+    /// looked at once more after it is saved (<see cref="WakeIfReadyAsync"/>).</summary>
+    private async Task<BillingDocumentRecord?> FinishAsync(BillingDocumentRecord record, BillingOutcome outcome, CancellationToken cancellationToken)
+    {
+        var saved = await SaveOutcomeAsync(record, outcome, cancellationToken).ConfigureAwait(false);
+        return saved is not null && outcome is BillingOutcome.Hold hold
+            ? await WakeIfReadyAsync(saved, hold.Reason, cancellationToken).ConfigureAwait(false) ?? saved
+            : saved;
+    }
+
+    /// <summary>
+    /// Whoever makes a waiting document ready (its account turned Synced, an invoice it pays reached QBO) releases the
+    /// waiting documents; a document still being worked on at that moment is not waiting yet, so it is not released.
+    /// If its hold was decided before and saved after that release, nothing would ever release it. So once the hold is
+    /// saved, what it waits for is read again, and a document that is ready is released at once: either the release
+    /// saw the hold, or this read sees what the release was for.
+    /// </summary>
+    private async Task<BillingDocumentRecord?> WakeIfReadyAsync(BillingDocumentRecord held, BillingReason reason, CancellationToken cancellationToken)
+    {
+        switch (reason)
+        {
+            case BillingReason.WaitingForInvoice:
+                foreach (var application in held.Payment?.Applications ?? [])
+                {
+                    var invoice = await Store.GetAsync(held.FirmId, BillingDocumentRecord.KeyOf(BillingDocumentKind.Invoice, application.InvoiceId), cancellationToken).ConfigureAwait(false);
+                    if (invoice?.QuickBooksId is null)
+                    {
+                        return null;
+                    }
+                }
+
+                break;
+
+            case BillingReason.AccountNotSynced or BillingReason.AccountSkipped:
+                var account = await accounts.GetAsync(held.FirmId, held.AccountId, cancellationToken).ConfigureAwait(false);
+                if (account is not { Status: SyncStatus.Synced, CustomerId: not null })
+                {
+                    return null;
+                }
+
+                break;
+
+            default:
+                return null;
+        }
+
+        return await transitions.TryApplyAsync(held, BillingTrigger.Released, r => r with
+        {
+            Reason = BillingReason.None,
+            Problem = null,
+            NextAttemptAt = transitions.Now,
+        }, SyncActor.SystemUserId, "what it waited for was ready when its hold was saved", cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<BillingDocumentRecord?> SaveOutcomeAsync(BillingDocumentRecord record, BillingOutcome outcome, CancellationToken cancellationToken)
     {
         var now = transitions.Now;
         return transitions.ApplyOwnAsync(record, r =>

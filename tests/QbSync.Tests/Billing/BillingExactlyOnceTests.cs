@@ -184,34 +184,65 @@ public sealed class BillingLeaseTests
     public async Task The_lease_is_renewed_while_a_send_is_in_flight()
     {
         // A 90-second lease is renewed every 30 seconds, well inside the client's 100-second attempt timeout (which
-        // runs on the same fake clock).
-        using var h = new BillingHarness(sync: o => o.LeaseDuration = TimeSpan.FromSeconds(90));
+        // runs on the same fake clock). The create is held at the HTTP handler until the test lets it go, so the
+        // send is in flight for as long as the test needs, whatever the machine's load.
+        var gate = new InvoiceCreateGate();
+        using var h = new BillingHarness(sync: o => o.LeaseDuration = TimeSpan.FromSeconds(90),
+            services: s => s.AddHttpClient(QbSyncServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(gate.NewHandler));
         await h.SyncedAccountAsync("a1", "Acme Ltd");
         await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("warm", "a1"));
         await h.RunAsync();
         await h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("slow", "a1"));
-        h.Qbo.Faults.SetLatency(TimeSpan.FromSeconds(2));
+        gate.Armed = true;
 
         var run = h.RunAsync();
-        BillingDocumentRecord? started = null;
-        for (var i = 0; i < 200 && started?.Intent is null; i++)
-        {
-            await Task.Delay(20);
-            started = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
-        }
-
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(60)); // hang guard only
+        var started = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
         started!.Intent.Should().NotBeNull("the intent is stored before the send");
         h.Time.Advance(TimeSpan.FromSeconds(31));
-        BillingDocumentRecord? renewed = null;
-        for (var i = 0; i < 100 && !(renewed?.LeaseUntil > started.LeaseUntil); i++)
+        var renewed = started;
+        for (var i = 0; i < 3000 && !(renewed?.LeaseUntil > started.LeaseUntil); i++)
         {
-            await Task.Delay(20);
+            await Task.Delay(10); // the renewal runs on its own task; the send stays held meanwhile (bounded: a hang guard)
             renewed = await h.BillingStore.GetAsync(BillingHarness.Firm, "invoice:slow");
         }
 
         renewed!.LeaseUntil.Should().Be(started.LeaseUntil!.Value.AddSeconds(31), "a third of the lease passed while the call was in flight");
         renewed.Status.Should().Be(SyncStatus.Syncing);
+        renewed.Intent!.RequestId.Should().Be(started.Intent!.RequestId, "renewing the lease keeps the intent");
+        gate.Release.SetResult();
         await run;
         (await h.StateAsync(BillingDocumentKind.Invoice, "slow")).Status.Should().Be(SyncStatus.Synced);
+        h.Company.Invoices.Should().HaveCount(2);
+    }
+
+    /// <summary>Holds the first invoice create after <see cref="Armed"/> until <see cref="Release"/> is set. The
+    /// handler factory makes a new handler per chain, all sharing this state.</summary>
+    private sealed class InvoiceCreateGate
+    {
+        private int _held;
+
+        public volatile bool Armed;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DelegatingHandler NewHandler() => new Handler(this);
+
+        private sealed class Handler(InvoiceCreateGate gate) : DelegatingHandler
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                if (gate.Armed && request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/invoice", StringComparison.Ordinal)
+                    && Interlocked.Exchange(ref gate._held, 1) == 0)
+                {
+                    gate.Entered.SetResult();
+                    await gate.Release.Task.WaitAsync(cancellationToken);
+                }
+
+                return await base.SendAsync(request, cancellationToken);
+            }
+        }
     }
 }

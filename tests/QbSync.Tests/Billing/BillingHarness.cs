@@ -25,6 +25,11 @@ internal sealed class BillingHarness : IDisposable
         bool connect = true,
         Action<IServiceCollection>? services = null)
     {
+        if (billingStore is null && accountStore is null && DefaultStores?.Invoke() is { } stores)
+        {
+            (accountStore, billingStore) = stores;
+        }
+
         BillingStore = billingStore ?? new InMemoryBillingDocumentStore();
         Sync = new SyncHarness(fake: fake, sync: sync, store: accountStore, sharedFake: sharedFake, sharedTime: sharedTime, workerId: workerId, connect: connect,
             services: s =>
@@ -34,6 +39,10 @@ internal sealed class BillingHarness : IDisposable
             });
         Billing = Sync.Services.GetRequiredService<IBillingSyncService>();
     }
+
+    /// <summary>The stores of a harness given none (an account store and a document store on one database); the
+    /// SQLite and PostgreSQL test projects compile the billing scenarios again and set it. Null: in memory.</summary>
+    public static Func<(IAccountStore Accounts, IBillingDocumentStore Documents)>? DefaultStores { get; set; }
 
     public SyncHarness Sync { get; }
 
