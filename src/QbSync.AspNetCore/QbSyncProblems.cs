@@ -87,7 +87,7 @@ public static class QbSyncProblems
     private static ProblemHttpResult Create(int status, string type, string titleKey, string? detail, Dictionary<string, object?> extensions) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: Text(titleKey) ?? titleKey, type: type, extensions: extensions.Where(p => p.Value is not null));
 
-    private static string? Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture);
+    internal static string? Text(string key) => Texts.GetString(key, CultureInfo.CurrentUICulture);
 
     private static string Format(string key, params object[] args) =>
         string.Format(CultureInfo.CurrentCulture, Text(key) ?? key, args);
@@ -122,5 +122,5 @@ internal sealed partial class QbSyncProblemFilter(ILogger<QbSyncProblemFilter> l
     }
 
     [LoggerMessage(2801, LogLevel.Information, "QbSync endpoint {Path} answered {Status} {ProblemType} ({ExceptionType})")]
-    private static partial void LogProblem(ILogger logger, PathString path, int status, string problemType, string exceptionType);
+    internal static partial void LogProblem(ILogger logger, PathString path, int status, string problemType, string exceptionType);
 }

@@ -218,6 +218,59 @@ public sealed class ApiEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_name_held_by_an_inactive_customer_is_reactivated_and_linked_from_the_menu()
+    {
+        var inactiveId = _company.AddCustomer("Old Orchard", active: false)["Id"]!.GetValue<string>();
+        await _app.RegisterAsync(TestApp.FirmA, "acc-old", "Old Orchard");
+        await _app.RunPendingAsync(TestApp.FirmA);
+        using var owner = _app.Owner();
+        using var employee = _app.Employee();
+
+        var failed = await Json.ReadAsync(await owner.GetAsync("/qbsync/api/accounts/acc-old"));
+        var byEmployee = await employee.PostAsync("/qbsync/api/accounts/acc-old/reactivate", Json.Body($"{{\"customerId\":\"{inactiveId}\"}}"));
+        var noCustomer = await owner.PostAsync("/qbsync/api/accounts/acc-old/reactivate", Json.Body());
+        var reactivated = await owner.PostAsync("/qbsync/api/accounts/acc-old/reactivate", Json.Body($"{{\"customerId\":\"{inactiveId}\"}}"));
+
+        failed.GetProperty("status").GetString().Should().Be("Failed");
+        failed.GetProperty("reason").GetString().Should().Be("NameHeldByInactiveCustomer");
+        failed.GetProperty("availableActions").EnumerateArray().Select(a => a.GetString()).Should().Contain("ReactivateAndLink");
+        failed.GetProperty("problem").GetProperty("customerIds").EnumerateArray().Select(c => c.GetString()).Should().Equal(inactiveId);
+        await OAuthEndpointTests.ShouldBeProblem(byEmployee, HttpStatusCode.Forbidden, QbSyncProblemTypes.Forbidden);
+        await OAuthEndpointTests.ShouldBeProblem(noCustomer, HttpStatusCode.BadRequest, QbSyncProblemTypes.BadRequest);
+        reactivated.StatusCode.Should().Be(HttpStatusCode.OK);
+        var state = await Json.ReadAsync(reactivated);
+        state.GetProperty("status").GetString().Should().Be("Synced");
+        state.GetProperty("customerId").GetString().Should().Be(inactiveId);
+        _company.Customers.Single(c => c["Id"]!.GetValue<string>() == inactiveId)["Active"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task The_picker_pages_with_skip_and_take_and_a_sync_from_the_menu_links_the_named_customer()
+    {
+        using var admin = _app.Admin();
+        _company.AddCustomer("Bright Bakery East");
+        _company.AddCustomer("Bright Bakery West");
+        ExpireCustomerDirectory(); // the picker reads the cached directory while it is fresh
+        await admin.PostAsync("/qbsync/api/accounts/acc-bright/unsync", Json.Body());
+
+        var first = await Json.ReadAsync(await admin.GetAsync("/qbsync/api/accounts/acc-bright/customers?search=bright&skip=0&take=2"));
+        var second = await Json.ReadAsync(await admin.GetAsync("/qbsync/api/accounts/acc-bright/customers?search=bright&skip=2&take=2"));
+        var tooMany = await admin.GetAsync("/qbsync/api/accounts/acc-bright/customers?take=201");
+        var synced = await admin.PostAsync("/qbsync/api/accounts/acc-bright/sync", Json.Body());
+
+        first.GetProperty("totalCount").GetInt32().Should().Be(3);
+        first.GetProperty("items").GetArrayLength().Should().Be(2);
+        second.GetProperty("items").GetArrayLength().Should().Be(1);
+        first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray())
+            .Select(i => i.GetProperty("displayName").GetString()).Should().BeEquivalentTo(["Bright Bakery", "Bright Bakery East", "Bright Bakery West"]);
+        await OAuthEndpointTests.ShouldBeProblem(tooMany, HttpStatusCode.BadRequest, QbSyncProblemTypes.BadRequest);
+        synced.StatusCode.Should().Be(HttpStatusCode.OK);
+        var state = await Json.ReadAsync(synced);
+        state.GetProperty("status").GetString().Should().Be("Synced");
+        state.GetProperty("customerDisplayName").GetString().Should().Be("Bright Bakery");
+    }
+
+    [Fact]
     public async Task Creating_a_customer_for_a_failed_account()
     {
         using var owner = _app.Owner();

@@ -183,6 +183,42 @@ public sealed class OAuthEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_person_whose_connect_fails_reads_the_problem_as_a_page_with_a_way_back()
+    {
+        var held = await _app.ConnectAsync(TestApp.FirmA);
+        using var ownerB = _app.Owner(TestApp.FirmB);
+        ownerB.DefaultRequestHeaders.Accept.ParseAdd(BrowserAccept);
+        var cancelState = State(await ownerB.GetAsync("/qbsync/oauth/connect?returnUrl=%2Faccounts%3Fx%3D1%26y%3D%3Cb%3E"));
+        var heldState = State(await ownerB.GetAsync("/qbsync/oauth/connect"));
+
+        var cancelled = await ownerB.GetAsync($"/qbsync/oauth/callback?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state={Uri.EscapeDataString(cancelState)}");
+        var taken = await ownerB.GetAsync(Callback(heldState, held.RealmId, _app.Qbo.OAuth.CreateAuthorizationCode(held.RealmId)));
+        var replayed = await ownerB.GetAsync($"/qbsync/oauth/callback?error=access_denied&state={Uri.EscapeDataString(cancelState)}");
+
+        var page = await ShouldBeProblemPage(cancelled, HttpStatusCode.BadRequest, QbSyncProblemTypes.ConnectCancelled);
+        page.Should().Contain("<h1>The connection to QuickBooks was cancelled</h1>")
+            .And.Contain("href=\"/accounts?x=1&amp;y=&lt;b&gt;\"", "the way back is the return URL the connect was started with")
+            .And.NotContain("<script>", "Intuit's error is text, never markup");
+        (await ShouldBeProblemPage(taken, HttpStatusCode.Conflict, QbSyncProblemTypes.CompanyHeldByAnotherFirm))
+            .Should().Contain("This QuickBooks company is connected to another firm").And.Contain("href=\"/\"").And.NotContain(TestApp.FirmA);
+        (await ShouldBeProblemPage(replayed, HttpStatusCode.BadRequest, QbSyncProblemTypes.OAuthStateInvalid))
+            .Should().Contain("The connection link is invalid or has expired");
+    }
+
+    [Fact]
+    public async Task The_problem_page_follows_the_request_culture()
+    {
+        using var owner = _app.Client(TestApp.FirmA, "owner-firm-a", "Owner", culture: "ro");
+        owner.DefaultRequestHeaders.Accept.ParseAdd(BrowserAccept);
+        var state = State(await owner.GetAsync("/qbsync/oauth/connect"));
+
+        var response = await owner.GetAsync($"/qbsync/oauth/callback?error=access_denied&state={Uri.EscapeDataString(state)}");
+
+        var page = await ShouldBeProblemPage(response, HttpStatusCode.BadRequest, QbSyncProblemTypes.ConnectCancelled);
+        page.Should().Contain("lang=\"ro\"").And.Contain("Conectarea la QuickBooks a fost anulată");
+    }
+
+    [Fact]
     public async Task Disconnect_is_the_owners_and_needs_json()
     {
         await _app.ConnectAsync(TestApp.FirmA);
@@ -205,6 +241,20 @@ public sealed class OAuthEndpointTests : IAsyncLifetime
 
     private static string Callback(string state, string realmId, string code) =>
         $"/qbsync/oauth/callback?code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state)}&realmId={realmId}";
+
+    /// <summary>What a browser sends when it follows Intuit's redirect to the callback.</summary>
+    private const string BrowserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    private static async Task<string> ShouldBeProblemPage(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(status, body);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        response.Headers.TryGetValues("Content-Security-Policy", out var policy).Should().BeTrue();
+        policy!.Single().Should().Contain("default-src 'none'");
+        body.Should().StartWith("<!doctype html>").And.Contain($"data-problem-type=\"{type}\"");
+        return body;
+    }
 
     internal static async Task<System.Text.Json.JsonElement> ShouldBeProblem(HttpResponseMessage response, HttpStatusCode status, string type)
     {

@@ -172,13 +172,60 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         (await StateAsync("acc-1")).Status.Should().Be(SyncStatus.NotSynced);
     }
 
-    private async Task<(FakeCompany Company, string CustomerId)> SyncedAccountAsync(string accountId, string name)
+    [Fact]
+    public async Task A_firm_whose_events_fail_does_not_hold_up_another_firms_events()
     {
-        var company = await _app.ConnectAsync(TestApp.FirmA);
+        var (companyA, customerA) = await SyncedAccountAsync("acc-a", "Acme Ltd");
+        var (companyB, customerB) = await SyncedAccountAsync("acc-b", "Birch Bakery", TestApp.FirmB);
+        var before = TimeProvider.System.GetUtcNow();
+        companyA.DeactivateCustomer(customerA);
+        companyB.DeactivateCustomer(customerB);
+        await PostSignedAsync(WebhookSender.BuildLegacyPayload(companyA.RealmId, Changes(companyA, before)));
+        await PostSignedAsync(WebhookSender.BuildLegacyPayload(companyB.RealmId, Changes(companyB, before)));
+
+        _app.Qbo.Faults.Enqueue(InjectedFault.InternalServerError); // whichever firm goes first fails
+        var claimed = await Processor.RunOnceAsync();
+        var statuses = new[] { (await StateAsync("acc-a")).Status, (await StateAsync("acc-b", TestApp.FirmB)).Status };
+        _app.Time.Advance(TimeSpan.FromMinutes(2));
+        var retried = await Processor.RunOnceAsync();
+
+        claimed.Should().Be(2);
+        statuses.Should().BeEquivalentTo([SyncStatus.Synced, SyncStatus.NotSynced], "the second firm's event was applied although the first firm's failed");
+        retried.Should().Be(1, "only the failed firm's event is taken again");
+        (await StateAsync("acc-a")).Status.Should().Be(SyncStatus.NotSynced);
+        (await StateAsync("acc-b", TestApp.FirmB)).Status.Should().Be(SyncStatus.NotSynced);
+    }
+
+    [Fact]
+    public async Task An_event_that_keeps_failing_is_given_up_after_the_last_attempt()
+    {
+        await _app.DisposeAsync();
+        _app = await TestApp.StartAsync(services => services.PostConfigure<QbSyncAspNetCoreOptions>(o => o.WebhookMaxAttempts = 2));
+        var (company, customerId) = await SyncedAccountAsync("acc-1", "Acme Ltd");
+        var before = TimeProvider.System.GetUtcNow();
+        company.DeactivateCustomer(customerId);
+        await PostSignedAsync(WebhookSender.BuildLegacyPayload(company.RealmId, Changes(company, before)));
+
+        _app.Qbo.Faults.Enqueue(InjectedFault.InternalServerError, InjectedFault.InternalServerError);
+        var first = await Processor.RunOnceAsync();
+        _app.Time.Advance(TimeSpan.FromMinutes(2));
+        var second = await Processor.RunOnceAsync();
+        _app.Time.Advance(TimeSpan.FromMinutes(2));
+        var afterGivingUp = await Processor.RunOnceAsync();
+
+        first.Should().Be(1);
+        second.Should().Be(1);
+        afterGivingUp.Should().Be(0, "after WebhookMaxAttempts the event is done, with its error");
+        (await StateAsync("acc-1")).Status.Should().Be(SyncStatus.Synced, "the given-up event changed nothing");
+    }
+
+    private async Task<(FakeCompany Company, string CustomerId)> SyncedAccountAsync(string accountId, string name, string firmId = TestApp.FirmA)
+    {
+        var company = await _app.ConnectAsync(firmId);
         var customerId = company.AddCustomer(name)["Id"]!.GetValue<string>();
-        await _app.RegisterAsync(TestApp.FirmA, accountId, name);
-        await _app.RunPendingAsync(TestApp.FirmA);
-        (await StateAsync(accountId)).Status.Should().Be(SyncStatus.Synced);
+        await _app.RegisterAsync(firmId, accountId, name);
+        await _app.RunPendingAsync(firmId);
+        (await StateAsync(accountId, firmId)).Status.Should().Be(SyncStatus.Synced);
         return (company, customerId);
     }
 
@@ -193,12 +240,12 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         return await client.SendAsync(request);
     }
 
-    private async Task<AccountSyncState> StateAsync(string accountId)
+    private async Task<AccountSyncState> StateAsync(string accountId, string firmId = TestApp.FirmA)
     {
         var sync = _app.Sync(out var scope);
         await using (scope)
         {
-            return await sync.GetStateAsync(SyncActor.User(TestApp.FirmA, "reader", FirmRole.Employee), accountId);
+            return await sync.GetStateAsync(SyncActor.User(firmId, "reader", FirmRole.Employee), accountId);
         }
     }
 

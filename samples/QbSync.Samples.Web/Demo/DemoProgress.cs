@@ -17,7 +17,9 @@ public static class DemoProgress
         return Results.Json(new { total, syncing, pending });
     }
 
-    /// <summary>All accounts, those in Syncing, and those due for automatic sync that have not started.</summary>
+    /// <summary>The accounts of the first sync (every account but those left <see cref="SyncStatus.NotSynced"/> with
+    /// nothing due: out of the firm's scope, or waiting for a person), those in Syncing, and those due that have not
+    /// started.</summary>
     public static async Task<(int Total, int Syncing, int Pending)> CountAsync(IAccountStore store, string firmId, CancellationToken cancellationToken)
     {
         int total = 0, syncing = 0, pending = 0;
@@ -27,6 +29,11 @@ public static class DemoProgress
             var page = await store.ListAsync(firmId, new AccountQuery { PageSize = 500, ContinuationToken = token }, cancellationToken);
             foreach (var record in page.Items)
             {
+                if (record.Status == SyncStatus.NotSynced && record.NextAttemptAt is null)
+                {
+                    continue;
+                }
+
                 total++;
                 syncing += record.Status == SyncStatus.Syncing ? 1 : 0;
                 pending += record.Status == SyncStatus.NotSynced && record.NextAttemptAt is not null ? 1 : 0;

@@ -15,7 +15,7 @@ internal static partial class OAuthEndpoints
     public static void Map(RouteGroupBuilder group)
     {
         group.MapGet("/connect", ConnectAsync).WithName("QbSyncConnect");
-        group.MapGet("/callback", CallbackAsync).WithName("QbSyncCallback");
+        group.MapGet("/callback", CallbackAsync).AddEndpointFilter<ProblemPageForBrowsersFilter>().WithName("QbSyncCallback");
         group.MapPost("/disconnect", (Delegate)DisconnectAsync).AddEndpointFilter<RequireJsonForChangesFilter>().WithName("QbSyncDisconnect");
     }
 
@@ -48,6 +48,8 @@ internal static partial class OAuthEndpoints
             Log.StateRefused(Logger(context), actor.FirmId, actor.UserId);
             return QbSyncProblems.Create(StatusCodes.Status400BadRequest, QbSyncProblemTypes.OAuthStateInvalid);
         }
+
+        ProblemPageForBrowsersFilter.SetWayBack(context, entry.ReturnUrl);
 
         if (!string.IsNullOrEmpty(error))
         {

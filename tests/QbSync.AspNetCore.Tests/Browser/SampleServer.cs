@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace QbSync.AspNetCore.Tests.Browser;
 
@@ -10,9 +12,13 @@ namespace QbSync.AspNetCore.Tests.Browser;
 public sealed class SampleServer : WebApplicationFactory<Program>
 {
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), "qbsync-web-test-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    public SampleServer()
+    /// <summary>Starts the sample.</summary>
+    /// <param name="configureServices">Changes to the sample's services (applied after its own).</param>
+    public SampleServer(Action<IServiceCollection>? configureServices = null)
     {
+        _configureServices = configureServices;
         Port = FreePort();
         BaseUrl = "http://127.0.0.1:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -31,6 +37,10 @@ public sealed class SampleServer : WebApplicationFactory<Program>
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseEnvironment("Development");
+        if (_configureServices is not null)
+        {
+            builder.ConfigureTestServices(_configureServices);
+        }
     }
 
     protected override void Dispose(bool disposing)

@@ -42,7 +42,10 @@ public sealed class AccountsModel(ISyncActorResolver actors, IAccountSyncService
             return Forbid();
         }
 
-        var statuses = Enum.TryParse<SyncStatus>(Status, out var status) ? [status] : Array.Empty<SyncStatus>();
+        // Status names only (as the JSON API): anything else shows every account.
+        var known = Enum.TryParse<SyncStatus>(Status, ignoreCase: true, out var status) && Enum.IsDefined(status) && !int.TryParse(Status, out _);
+        Status = known ? status.ToString() : null;
+        var statuses = known ? [status] : Array.Empty<SyncStatus>();
         PageSize = Math.Clamp(PageSize, 1, 100);
         Accounts = await sync.ListAccountsAsync(Actor, new AccountQuery { Statuses = statuses, PageSize = PageSize, ContinuationToken = Token }, cancellationToken);
         Problems = await sync.ListProblemsAsync(Actor, cancellationToken);
