@@ -17,6 +17,8 @@ public sealed class PostgreSqlQueryPlanTests(PostgreSqlQueryPlanTests.HeldWork d
 {
     private static readonly DateTimeOffset T0 = new(2030, 1, 15, 12, 0, 0, TimeSpan.Zero);
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     [Fact]
     public async Task A_claim_reads_the_claimable_records_not_the_ones_other_workers_hold()
     {
@@ -66,7 +68,7 @@ public sealed class PostgreSqlQueryPlanTests(PostgreSqlQueryPlanTests.HeldWork d
         long rowsRead = 0;
         Walk(root, isRoot: true, ref rowsRead);
         var rows = (long)root.GetProperty("Actual Rows").GetDouble();
-        return (rows, rowsRead, JsonSerializer.Serialize(root, new JsonSerializerOptions { WriteIndented = true }));
+        return (rows, rowsRead, JsonSerializer.Serialize(root, Indented));
     }
 
     private static void Walk(JsonElement node, bool isRoot, ref long rowsRead)
