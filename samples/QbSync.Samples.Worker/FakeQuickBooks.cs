@@ -22,18 +22,33 @@ public sealed class DemoOptions
 
     /// <summary>Stop the host once every seeded account is synced (for tests and a quick look).</summary>
     public bool StopWhenDone { get; set; }
+
+    /// <summary>The SQLite file to use, kept after the run; <see langword="null"/> for a fresh file in the temp folder,
+    /// deleted when the host stops.</summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>How long the fake takes to answer each QuickBooks request (milliseconds), to watch the work, or stop
+    /// the worker, while it runs.</summary>
+    public int LatencyMs { get; set; }
 }
 
 /// <summary>Points QbSync at the QBO fake and seeds firms: each firm's company holds customers for half of its
 /// accounts (the others get new customers), and every firm is connected with an authorization code.</summary>
 public static class FakeQuickBooks
 {
-    /// <summary>The demo's database: a fresh one each run (the fake's companies live in memory).</summary>
+    /// <summary>The demo's database when <see cref="DemoOptions.DatabasePath"/> is not set: a fresh one each run (the
+    /// fake's companies live in memory).</summary>
     public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-worker-demo-" + Environment.ProcessId + ".db");
 
-    /// <summary>Deletes the demo database after the host stopped.</summary>
-    public static void DeleteDatabase()
+    /// <summary>Deletes the demo database after the host stopped (not a file named with <c>Demo:DatabasePath</c>).</summary>
+    public static void DeleteDatabase(DemoOptions demo)
     {
+        ArgumentNullException.ThrowIfNull(demo);
+        if (demo.DatabasePath is not null)
+        {
+            return;
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm" })
         {
@@ -44,6 +59,11 @@ public static class FakeQuickBooks
     public static void Add(HostApplicationBuilder builder, DemoOptions demo)
     {
         var qbo = QuickBooksOnlineFake.Start(o => o.Authentication = FakeAuthenticationMode.OAuth);
+        if (demo.LatencyMs > 0)
+        {
+            qbo.Faults.SetLatency(TimeSpan.FromMilliseconds(demo.LatencyMs));
+        }
+
         builder.Services.AddSingleton(qbo);
         builder.Services.PostConfigure<QuickBooksClientOptions>(o => o.BaseUrl = new Uri(qbo.BaseUrl));
         builder.Services.PostConfigure<QuickBooksOAuthOptions>(o =>
@@ -54,7 +74,7 @@ public static class FakeQuickBooks
             o.TokenEndpoint = new Uri(qbo.TokenEndpoint);
             o.RevocationEndpoint = new Uri(qbo.RevocationEndpoint);
         });
-        builder.Services.PostConfigure<SqliteStoreOptions>(o => o.ConnectionString = "Data Source=" + DatabasePath);
+        builder.Services.PostConfigure<SqliteStoreOptions>(o => o.ConnectionString = "Data Source=" + (demo.DatabasePath ?? DatabasePath));
         builder.Services.AddSingleton(demo);
         builder.Services.AddHostedService<DemoFirmsSeeder>();
     }

@@ -42,5 +42,5 @@ var host = builder.Build();
 await host.RunAsync();
 if (demo.UseFake)
 {
-    FakeQuickBooks.DeleteDatabase();
+    FakeQuickBooks.DeleteDatabase(demo);
 }

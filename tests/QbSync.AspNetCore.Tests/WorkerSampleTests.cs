@@ -38,7 +38,80 @@ public sealed class WorkerSampleTests
         output.Should().NotContain("\"EventId\":2301", "the worker never started");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    [Fact]
+    public async Task Stopping_the_worker_mid_run_gives_every_claimed_account_back()
+    {
+        OperatingSystem.IsWindows().Should().BeFalse("the worker is stopped with SIGTERM, as systemd, Docker or Ctrl+C do");
+        var database = Path.Combine(Path.GetTempPath(), "qbsync-worker-stop-" + Guid.NewGuid().ToString("N") + ".db");
+        const int accounts = 40;
+        try
+        {
+            // Every QuickBooks answer takes five seconds: the run is far from done when its first claim is seen.
+            using var process = StartWorker("--Demo:Firms=1", $"--Demo:AccountsPerFirm={accounts}", "--Demo:LatencyMs=5000", "--Demo:DatabasePath=" + database);
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                using (var hangGuard = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+                {
+                    while (await CountAsync(database, "lease_owner IS NOT NULL") == 0)
+                    {
+                        process.HasExited.Should().BeFalse("the worker runs until it is stopped");
+                        await Task.Delay(50, hangGuard.Token);
+                    }
+                }
+
+                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                await kill.WaitForExitAsync();
+                using var exitGuard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                await process.WaitForExitAsync(exitGuard.Token);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            var output = await stdout + await stderr;
+            process.ExitCode.Should().Be(0, output);
+            output.Should().Contain("\"EventId\":2302", "the worker logs that it stopped");
+            (await CountAsync(database, "lease_owner IS NOT NULL OR lease_until IS NOT NULL")).Should().Be(0, "a graceful stop gives the claimed accounts back: " + output);
+            (await CountAsync(database, $"status = {(int)SyncStatus.Synced}")).Should().BeLessThan(accounts, "the worker was stopped mid-run");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    /// <summary>Accounts of the worker's SQLite file matching a condition (0 while the file or table is not there yet).</summary>
+    private static async Task<long> CountAsync(string database, string condition)
+    {
+        if (!File.Exists(database))
+        {
+            return 0;
+        }
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'accounts'";
+        if ((long)(await command.ExecuteScalarAsync())! == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = "SELECT count(*) FROM accounts WHERE " + condition;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static Process StartWorker(params string[] args)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "QbSync.sln")))
@@ -57,7 +130,12 @@ public sealed class WorkerSampleTests
         }
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        using var process = StartWorker(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

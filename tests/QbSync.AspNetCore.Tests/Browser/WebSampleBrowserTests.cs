@@ -15,7 +15,7 @@ namespace QbSync.AspNetCore.Tests.Browser;
 /// account, resyncs it through the picker, creates a customer for a failed account, deactivates a customer through the
 /// "simulate in QuickBooks" panel and sees the webhook turn the account Not synced; an employee finds no action; the
 /// other firm's owner sees none of the first firm's accounts. A screenshot of each step is saved under
-/// <c>artifacts/screenshots</c> in the test's output folder.
+/// <c>artifacts/screenshots/browser</c> at the repository's root (CI's artifacts folder).
 /// </summary>
 [Trait("Category", "Browser")]
 public sealed class WebSampleBrowserTests(ITestOutputHelper output)
@@ -23,7 +23,7 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
     private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _screenshots = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+    private readonly string _screenshots = ScreenshotFolder();
     private int _step;
 
     [Fact]
@@ -31,6 +31,11 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
     {
         File.Exists(Chromium).Should().BeTrue("the browser tests drive Debian's chromium (apt-get install -y chromium; .ci/run does it)");
         Directory.CreateDirectory(_screenshots);
+        foreach (var stale in Directory.EnumerateFiles(_screenshots, "*.png"))
+        {
+            File.Delete(stale);
+        }
+
         var clock = Stopwatch.StartNew();
         var harbor = DemoDirectory.Harbor;
 
@@ -230,6 +235,21 @@ public sealed class WebSampleBrowserTests(ITestOutputHelper output)
         return json.GetProperty("items").EnumerateArray().ToDictionary(
             i => i.GetProperty("accountId").GetString()!,
             i => (i.GetProperty("label").GetString()!, i.GetProperty("tooltip").GetString()!));
+    }
+
+    /// <summary><c>artifacts/screenshots/browser</c> at the repository's root, beside CI's other outputs (packages, the
+    /// API site); the test's output folder when the tests run outside the repository.</summary>
+    private static string ScreenshotFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "QbSync.sln")))
+            {
+                return Path.Combine(dir.FullName, "artifacts", "screenshots", "browser");
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
     }
 
     private async Task ShotAsync(IPage page, string name)
