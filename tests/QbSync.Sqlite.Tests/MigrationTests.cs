@@ -79,6 +79,7 @@ public sealed class MigrationTests : IDisposable
             Execute(connection, "DROP TABLE tokens;");
             Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm; DROP TABLE request_permits;");
             Execute(connection, "DROP TABLE billing_documents; DROP TABLE billing_history; ALTER TABLE firm_settings DROP COLUMN default_item_name;");
+            Execute(connection, "ALTER TABLE firm_settings DROP COLUMN linked_realm_id;");
             Execute(connection, "DROP TABLE webhook_inbox;");
             Execute(connection, "DROP INDEX ix_accounts_firm_status_name;");
             Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");
