@@ -139,13 +139,13 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         + "ORDER BY firm_id;";
 
     private const string SelectSettings =
-        "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM {schema}.firm_settings WHERE firm_id = @firm;";
+        "SELECT realm_id, scope, create_missing_customers, version, default_item_name, linked_realm_id FROM {schema}.firm_settings WHERE firm_id = @firm;";
 
     // No conflict target: the firm's row existing and the realm held by another firm (ux_firm_settings_realm) both
     // make it a no-op.
     private const string InsertSettingsIfAbsent =
-        "INSERT INTO {schema}.firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name) "
-        + "VALUES (@firm, @realm, @scope, @create, 1, @default_item) ON CONFLICT DO NOTHING;";
+        "INSERT INTO {schema}.firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name, linked_realm_id) "
+        + "VALUES (@firm, @realm, @scope, @create, 1, @default_item, @linked_realm) ON CONFLICT DO NOTHING;";
 
     private const string SelectFirmByRealm = "SELECT firm_id FROM {schema}.firm_settings WHERE realm_id = @realm;";
 
@@ -162,7 +162,7 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         + "SELECT count(*) FROM deleted;";
 
     private const string UpdateSettings =
-        "UPDATE {schema}.firm_settings SET realm_id = @realm, scope = @scope, create_missing_customers = @create, default_item_name = @default_item, "
+        "UPDATE {schema}.firm_settings SET realm_id = @realm, scope = @scope, create_missing_customers = @create, default_item_name = @default_item, linked_realm_id = @linked_realm, "
         + "version = version + 1 WHERE firm_id = @firm AND version = @expected;";
 
     private readonly PostgreSqlDatabase _database;
@@ -542,6 +542,7 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
             CreateMissingCustomers = reader.GetBoolean(2),
             Version = reader.GetInt64(3),
             DefaultItemName = reader.GetNullableString(4),
+            LinkedRealmId = reader.GetNullableString(5),
         };
     }
 
@@ -559,6 +560,7 @@ public sealed class PostgreSqlAccountStore : IAccountStore, IAsyncDisposable, ID
         command.Parameters.Integer("scope", (int)settings.Scope);
         command.Parameters.Boolean("create", settings.CreateMissingCustomers);
         command.Parameters.Text("default_item", settings.DefaultItemName);
+        command.Parameters.Text("linked_realm", settings.LinkedRealmId);
         if (expectedVersion != 0)
         {
             command.Parameters.Bigint("expected", expectedVersion);

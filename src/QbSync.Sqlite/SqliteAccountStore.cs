@@ -111,14 +111,14 @@ public sealed class SqliteAccountStore : IAccountStore
         + "ORDER BY firm_id COLLATE BINARY;";
 
     private const string SelectSettings =
-        "SELECT realm_id, scope, create_missing_customers, version, default_item_name FROM firm_settings WHERE firm_id = $firm;";
+        "SELECT realm_id, scope, create_missing_customers, version, default_item_name, linked_realm_id FROM firm_settings WHERE firm_id = $firm;";
 
     private const string InsertSettingsIfAbsent =
-        "INSERT INTO firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name) "
-        + "VALUES ($firm, $realm, $scope, $create, 1, $default_item) ON CONFLICT (firm_id) DO NOTHING;";
+        "INSERT INTO firm_settings (firm_id, realm_id, scope, create_missing_customers, version, default_item_name, linked_realm_id) "
+        + "VALUES ($firm, $realm, $scope, $create, 1, $default_item, $linked_realm) ON CONFLICT (firm_id) DO NOTHING;";
 
     private const string UpdateSettings =
-        "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, default_item_name = $default_item, version = version + 1 "
+        "UPDATE firm_settings SET realm_id = $realm, scope = $scope, create_missing_customers = $create, default_item_name = $default_item, linked_realm_id = $linked_realm, version = version + 1 "
         + "WHERE firm_id = $firm AND version = $expected;";
 
     private const string SelectFirmByRealm = "SELECT firm_id FROM firm_settings WHERE realm_id = $realm LIMIT 1;";
@@ -581,6 +581,7 @@ public sealed class SqliteAccountStore : IAccountStore
             CreateMissingCustomers = reader.GetInt64(2) != 0,
             Version = reader.GetInt64(3),
             DefaultItemName = reader.IsDBNull(4) ? null : reader.GetString(4),
+            LinkedRealmId = reader.IsDBNull(5) ? null : reader.GetString(5),
         };
     }
 
@@ -600,6 +601,7 @@ public sealed class SqliteAccountStore : IAccountStore
         command.Parameters.AddWithValue("$scope", (int)settings.Scope);
         command.Parameters.AddWithValue("$create", settings.CreateMissingCustomers ? 1 : 0);
         command.Parameters.AddWithValue("$default_item", (object?)settings.DefaultItemName ?? DBNull.Value);
+        command.Parameters.AddWithValue("$linked_realm", (object?)settings.LinkedRealmId ?? DBNull.Value);
         if (expectedVersion != 0)
         {
             command.Parameters.AddWithValue("$expected", expectedVersion);

@@ -44,7 +44,7 @@ public sealed class MigrationTests : IAsyncLifetime
         }
 
         var applied = await AppliedAsync();
-        applied.Should().Equal(1, 2, 3, 4, 5, 8);
+        applied.Should().Equal(1, 2, 3, 4, 5, 8, 9);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class MigrationTests : IAsyncLifetime
         await new PostgreSqlAccountStore(_schema.Options).MigrateAsync();
         await new PostgreSqlAccountStore(_schema.Options).MigrateAsync();
 
-        (await AppliedAsync()).Should().Equal(1, 2, 3, 4, 5, 8);
+        (await AppliedAsync()).Should().Equal(1, 2, 3, 4, 5, 8, 9);
     }
 
     [Theory]

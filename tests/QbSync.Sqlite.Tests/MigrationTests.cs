@@ -5,7 +5,7 @@ namespace QbSync.Sqlite.Tests;
 public sealed class MigrationTests : IDisposable
 {
     // Migration numbers are reserved per feature (3 belongs to another branch), so the list may have gaps.
-    private static readonly long[] AllVersions = [1, 2, 3, 4, 5, 7, 8, 11];
+    private static readonly long[] AllVersions = [1, 2, 3, 4, 5, 7, 8, 11, 12];
 
     private readonly TempDatabase _database = new();
 
@@ -79,6 +79,7 @@ public sealed class MigrationTests : IDisposable
             Execute(connection, "DROP TABLE tokens;");
             Execute(connection, "DROP TABLE token_refresh_locks; DROP INDEX ux_firm_settings_realm; DROP TABLE request_permits;");
             Execute(connection, "DROP TABLE billing_documents; DROP TABLE billing_history; ALTER TABLE firm_settings DROP COLUMN default_item_name;");
+            Execute(connection, "ALTER TABLE firm_settings DROP COLUMN linked_realm_id;");
             Execute(connection, "DROP TABLE webhook_inbox;");
             Execute(connection, "DROP INDEX ix_accounts_firm_status_name;");
             Execute(connection, "DELETE FROM schema_migrations WHERE version >= 2;");

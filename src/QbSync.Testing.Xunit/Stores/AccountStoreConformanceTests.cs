@@ -903,7 +903,7 @@ public abstract partial class AccountStoreConformanceTests
         var firmId = NewFirmId();
         Assert.Null(await store.GetFirmSettingsAsync(firmId));
 
-        var settings = new FirmSyncSettings { FirmId = firmId, RealmId = "123", Scope = SyncScope.AllAccounts, CreateMissingCustomers = false, Version = 17 };
+        var settings = new FirmSyncSettings { FirmId = firmId, RealmId = "123", LinkedRealmId = "123", Scope = SyncScope.AllAccounts, CreateMissingCustomers = false, Version = 17 };
         Assert.Null(await store.TrySaveFirmSettingsAsync(settings, 1));
         Assert.Null(await store.GetFirmSettingsAsync(firmId));
 
@@ -920,7 +920,30 @@ public abstract partial class AccountStoreConformanceTests
         Assert.Null(await store.TrySaveFirmSettingsAsync(settings with { RealmId = "ahead" }, 3));
 
         var stored = await store.GetFirmSettingsAsync(firmId);
-        Assert.Equal(new FirmSyncSettings { FirmId = firmId, RealmId = null, Scope = SyncScope.AccountsWithBillingActivity, CreateMissingCustomers = false, Version = 2 }, stored);
+        Assert.Equal(new FirmSyncSettings { FirmId = firmId, RealmId = null, LinkedRealmId = "123", Scope = SyncScope.AccountsWithBillingActivity, CreateMissingCustomers = false, Version = 2 }, stored);
+    }
+
+    /// <summary>The company a firm's links belong to is kept as given, and is not unique: a company one firm disconnected
+    /// may be connected by another while the first still records it as the company of its links.</summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task TheLinkedRealmIsKeptAndSharedByFirms()
+    {
+        var store = await CreateStoreAsync();
+        var (left, took) = (NewFirmId(), NewFirmId());
+        var realm = "linked-" + Guid.NewGuid().ToString("N");
+
+        var first = await store.TrySaveFirmSettingsAsync(new FirmSyncSettings { FirmId = left, LinkedRealmId = realm }, 0);
+        var second = await store.TrySaveFirmSettingsAsync(new FirmSyncSettings { FirmId = took, RealmId = realm, LinkedRealmId = realm }, 0);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Equal(realm, (await store.GetFirmSettingsAsync(left))?.LinkedRealmId);
+        Assert.Null((await store.GetFirmSettingsAsync(left))?.RealmId);
+        Assert.Equal(took, await store.FindFirmByRealmAsync(realm));
+        var cleared = await store.TrySaveFirmSettingsAsync(first with { LinkedRealmId = null }, first.Version);
+        Assert.Null(cleared?.LinkedRealmId);
+        Assert.Null((await store.GetFirmSettingsAsync(left))?.LinkedRealmId);
     }
 
     /// <summary>Concurrent first saves of a firm's settings: exactly one wins.</summary>

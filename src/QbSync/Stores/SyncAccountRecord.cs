@@ -223,6 +223,12 @@ public sealed record FirmSyncSettings
     /// <summary>The connected QBO company (realm id), if any.</summary>
     public string? RealmId { get; init; }
 
+    /// <summary>The QBO company the firm's links (customer ids) belong to: the connected one, or the one the firm
+    /// disconnected last (kept so that connecting it again keeps every link, and connecting another company drops them
+    /// with <see cref="SyncReason.CompanyChanged"/>). <see langword="null"/> once the company is forgotten. Not unique
+    /// across firms: a disconnected company may be connected by another firm.</summary>
+    public string? LinkedRealmId { get; init; }
+
     /// <summary>Which accounts are synced automatically.</summary>
     public SyncScope Scope { get; init; } = SyncScope.AccountsWithBillingActivity;
 

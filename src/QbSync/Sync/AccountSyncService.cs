@@ -324,12 +324,14 @@ internal sealed partial class AccountSyncService(
 
         // A realm belongs to one firm: refuse before any token is exchanged or stored.
         await EnsureRealmIsFreeOrOwnAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
-        var previousRealm = (await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false)).RealmId;
+        var before = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
+        // The links belong to the connected company, or to the one the firm disconnected last.
+        var previousRealm = before.RealmId ?? before.LinkedRealmId;
         await tokens.ConnectAsync(realmId, authorizationCode, cancellationToken).ConfigureAwait(false);
         FirmSyncSettings saved;
         try
         {
-            saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId }, cancellationToken).ConfigureAwait(false);
+            saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = realmId, LinkedRealmId = realmId }, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
@@ -346,13 +348,17 @@ internal sealed partial class AccountSyncService(
             // other customers in the new one. So the links go first, and none of it runs under the caller's token.
             directories.Invalidate(previousRealm);
             var changed = await DropLinksAsync(actor, $"the firm connected QBO company {realmId} in place of {previousRealm}", CancellationToken.None).ConfigureAwait(false);
-            try
+            // A company the firm had disconnected has no tokens of the firm's any more, and may be another firm's now.
+            if (before.RealmId == previousRealm)
             {
-                await tokens.DisconnectAsync(previousRealm, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogOldTokensNotForgotten(logger, actor.FirmId, previousRealm, ex);
+                try
+                {
+                    await tokens.DisconnectAsync(previousRealm, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogOldTokensNotForgotten(logger, actor.FirmId, previousRealm, ex);
+                }
             }
 
             LogCompanyChanged(logger, actor.FirmId, previousRealm, realmId, changed, actor.UserId);
@@ -373,20 +379,25 @@ internal sealed partial class AccountSyncService(
             LogDisconnected(logger, actor.FirmId, realmId, actor.UserId);
         }
 
-        return await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null }, cancellationToken).ConfigureAwait(false);
+        // The links stay, with the company they belong to: connecting it again resumes them, another one drops them.
+        return await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null, LinkedRealmId = s.RealmId ?? s.LinkedRealmId }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<FirmSyncSettings> ForgetCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default)
     {
         Authorize(actor, SyncAction.DisconnectCompany);
         var settings = await SettingsAsync(actor.FirmId, cancellationToken).ConfigureAwait(false);
-        if (settings.RealmId is not { } realmId)
+        if ((settings.RealmId ?? settings.LinkedRealmId) is not { } realmId)
         {
             return settings;
         }
 
-        await DisconnectOwnRealmAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
-        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null }, cancellationToken).ConfigureAwait(false);
+        if (settings.RealmId is not null)
+        {
+            await DisconnectOwnRealmAsync(actor, realmId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var saved = await SaveSettingsAsync(actor.FirmId, s => s with { RealmId = null, LinkedRealmId = null }, cancellationToken).ConfigureAwait(false);
         var changed = await DropLinksAsync(actor, $"the firm forgot QBO company {realmId}", cancellationToken).ConfigureAwait(false);
         LogForgotten(logger, actor.FirmId, realmId, changed, actor.UserId);
         return saved;

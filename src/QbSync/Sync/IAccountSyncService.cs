@@ -192,9 +192,11 @@ public interface IAccountSyncService
 
     /// <summary>Connects the firm's QBO company: exchanges the OAuth authorization code and records the realm.
     /// The owner's action (by default). A realm belongs to one firm: a realm held by another firm is refused before
-    /// anything is changed. Connecting a different company than the firm's current one revokes and forgets the old
-    /// company's tokens and turns every linked account NotSynced with <see cref="SyncReason.CompanyChanged"/> (with a
-    /// history entry); those accounts then sync into the new company like accounts never synced.</summary>
+    /// anything is changed. Connecting a different company than the one the firm's links belong to
+    /// (<see cref="FirmSyncSettings.LinkedRealmId"/>: the current company, or the one it disconnected last) turns every
+    /// linked account NotSynced with <see cref="SyncReason.CompanyChanged"/> (with a history entry), and revokes and
+    /// forgets the old company's tokens if the firm still held it; those accounts then sync into the new company like
+    /// accounts never synced. Connecting the same company again keeps every link.</summary>
     /// <param name="actor">The firm's owner.</param>
     /// <param name="realmId">The realm id Intuit returned with the code.</param>
     /// <param name="authorizationCode">The authorization code.</param>
@@ -232,8 +234,10 @@ public interface IAccountSyncService
     /// <exception cref="QuickBooks.QuickBooksException">QuickBooks Online refused reading a changed customer or stayed unavailable after retries (a customer that no longer exists is not an error: its account turns Not synced).</exception>
     Task<int> ApplyQuickBooksChangesAsync(string firmId, IEnumerable<QuickBooks.Webhooks.QuickBooksWebhookEvent> events, CancellationToken cancellationToken = default);
 
-    /// <summary>Disconnects the firm's QBO company: revokes its tokens at Intuit (best effort), forgets them and the
-    /// realm. Accounts keep their statuses; new work fails as not connected until a company is connected again. The
+    /// <summary>Disconnects the firm's QBO company: revokes its tokens at Intuit (best effort), forgets them and
+    /// releases the realm. Accounts keep their statuses and links (<see cref="FirmSyncSettings.LinkedRealmId"/> keeps
+    /// the company they belong to): connecting the same company again resumes them, connecting another one drops them
+    /// (<see cref="SyncReason.CompanyChanged"/>). New work fails as not connected until a company is connected. The
     /// owner's action (by default).</summary>
     /// <param name="actor">The firm's owner.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -243,8 +247,9 @@ public interface IAccountSyncService
     /// <exception cref="InvalidOperationException">Other writers kept changing the firm's settings; nothing was changed, and the call may be repeated.</exception>
     Task<FirmSyncSettings> DisconnectCompanyAsync(SyncActor actor, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets the firm's QBO company: revokes its tokens at Intuit (best effort), deletes them, releases the
-    /// realm (another firm may then connect it) and turns every linked account NotSynced with
+    /// <summary>Forgets the firm's QBO company (the connected one, or the one it disconnected last): revokes its tokens
+    /// at Intuit (best effort), deletes them, releases the realm (another firm may then connect it) and turns every
+    /// linked account NotSynced with
     /// <see cref="SyncReason.CompanyChanged"/> (with a history entry). The owner's action (by default:
     /// <see cref="SyncAction.DisconnectCompany"/>).</summary>
     /// <param name="actor">The firm's owner.</param>

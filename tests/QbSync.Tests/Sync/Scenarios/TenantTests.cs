@@ -145,6 +145,75 @@ public sealed class TenantTests : IDisposable
     }
 
     [Fact]
+    public async Task Disconnecting_then_connecting_another_company_drops_the_links_to_the_old_one()
+    {
+        await _h.AddAccountAsync("a1", "Acme Ltd");
+        (await _h.Service.SyncAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+
+        // The usual way to change company in a UI: disconnect, then connect the other one.
+        await _h.Service.DisconnectCompanyAsync(_h.Owner);
+        (await _h.Service.GetStateAsync(_h.Owner, "a1")).Status.Should().Be(SyncStatus.Synced, "a disconnect alone keeps the links");
+        await _h.Service.ConnectCompanyAsync(_h.Owner, OtherRealm, _h.Qbo.OAuth.CreateAuthorizationCode(OtherRealm));
+
+        var state = await _h.Service.GetStateAsync(_h.Owner, "a1");
+        state.Status.Should().Be(SyncStatus.NotSynced, "customer ids of the old company name other customers in the new one");
+        state.Reason.Should().Be(SyncReason.CompanyChanged);
+        state.CustomerId.Should().BeNull();
+        (await _h.Service.GetHistoryAsync(_h.Owner, "a1"))[^1].Note.Should().Contain(OtherRealm).And.Contain(SyncHarness.Realm);
+        (await _h.Service.RunPendingAsync(SyncHarness.Firm)).Synced.Should().Be(1);
+        _h.Qbo.Company(OtherRealm).Customers.Should().ContainSingle(c => (string?)c["DisplayName"] == "Acme Ltd");
+    }
+
+    [Fact]
+    public async Task Disconnecting_then_reconnecting_the_same_company_keeps_every_link()
+    {
+        await _h.AddAccountAsync("a1", "Acme Ltd");
+        var linked = await _h.Service.SyncAsync(_h.Admin, "a1");
+
+        await _h.Service.DisconnectCompanyAsync(_h.Owner);
+        await _h.Service.ConnectCompanyAsync(_h.Owner, SyncHarness.Realm, _h.Qbo.OAuth.CreateAuthorizationCode(SyncHarness.Realm));
+
+        var state = await _h.Service.GetStateAsync(_h.Owner, "a1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        state.CustomerId.Should().Be(linked.CustomerId);
+    }
+
+    [Fact]
+    public async Task Connecting_a_third_company_after_another_firm_took_the_old_one_never_touches_that_firms_tokens()
+    {
+        const string ThirdRealm = "9130350000000003";
+        _h.Qbo.Company(ThirdRealm);
+        await _h.AddAccountAsync("a1", "Acme Ltd");
+        (await _h.Service.SyncAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        await _h.Service.DisconnectCompanyAsync(_h.Owner);
+        await _h.Service.ConnectCompanyAsync(OtherOwner, SyncHarness.Realm, _h.Qbo.OAuth.CreateAuthorizationCode(SyncHarness.Realm));
+        var otherFirmsTokens = await _h.Tokens.GetAsync(SyncHarness.Realm);
+        var revokesBefore = _h.Qbo.Journal.Requests.Count(r => r.Kind == FakeRequestKind.Revoke);
+
+        await _h.Service.ConnectCompanyAsync(_h.Owner, ThirdRealm, _h.Qbo.OAuth.CreateAuthorizationCode(ThirdRealm));
+
+        (await _h.Service.GetStateAsync(_h.Owner, "a1")).Reason.Should().Be(SyncReason.CompanyChanged);
+        (await _h.Tokens.GetAsync(SyncHarness.Realm)).Should().Be(otherFirmsTokens, "the old company is another firm's now");
+        _h.Qbo.Journal.Requests.Count(r => r.Kind == FakeRequestKind.Revoke).Should().Be(revokesBefore);
+        (await _h.Store.FindFirmByRealmAsync(SyncHarness.Realm)).Should().Be(SyncHarness.OtherFirm);
+    }
+
+    [Fact]
+    public async Task Forgetting_a_company_after_disconnecting_it_drops_the_links()
+    {
+        await _h.AddAccountAsync("a1", "Acme Ltd");
+        (await _h.Service.SyncAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        await _h.Service.DisconnectCompanyAsync(_h.Owner);
+
+        await _h.Service.ForgetCompanyAsync(_h.Owner);
+
+        var state = await _h.Service.GetStateAsync(_h.Owner, "a1");
+        state.Status.Should().Be(SyncStatus.NotSynced);
+        state.CustomerId.Should().BeNull();
+        (await _h.Service.GetSettingsAsync(_h.Owner)).LinkedRealmId.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Purging_a_firm_revokes_its_tokens_and_deletes_records_history_problems_and_settings_only_for_the_owner()
     {
         using var h = new SyncHarness(services: s => s.AddSingleton<IBillingDocumentStore>(new InMemoryBillingDocumentStore()));
