@@ -467,11 +467,24 @@ internal sealed partial class PendingWorkRunner(
         }
 
         QuickBooksBatchResult result;
+        using var leases = new BatchLeases(keeper, send, cancellationToken);
         try
         {
-            var call = client.Batch.ExecuteAsync(realmId, batch, batchRequestId, cancellationToken);
+            var call = client.Batch.ExecuteAsync(realmId, batch, batchRequestId, leases.Token);
             atThrottle?.Invoke(); // the call takes (or queues for) its batch permit before its first wait
             result = await call.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (leases.AllLost && !cancellationToken.IsCancellationRequested)
+        {
+            // Every lease of the batch was lost (renewals kept failing): another worker may own its accounts by now,
+            // and resumes them with the same batch request. Write nothing.
+            foreach (var record in send)
+            {
+                keeper.Untrack(record.AccountId);
+                run.Done(record);
+            }
+
+            return;
         }
         catch (Exception error) when (StepOutcome.FromException(error, transitions.Time, cancellationToken) is { } outcome)
         {
@@ -780,6 +793,49 @@ internal sealed partial class PendingWorkRunner(
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
                 onDone();
+            }
+        }
+    }
+
+    /// <summary>The token of a batch call: cancelled with the run, or once the lease of every account in the batch is
+    /// lost (one lost lease, an unsync, does not stop the others' creates).</summary>
+    private sealed class BatchLeases : IDisposable
+    {
+        private readonly CancellationTokenSource _source;
+        private readonly List<CancellationTokenRegistration> _registrations;
+        private int _held;
+
+        public BatchLeases(LeaseKeeper keeper, IReadOnlyList<SyncAccountRecord> records, CancellationToken run)
+        {
+            _source = CancellationTokenSource.CreateLinkedTokenSource(run);
+            _held = records.Count;
+            _registrations = new List<CancellationTokenRegistration>(records.Count);
+            foreach (var record in records)
+            {
+                _registrations.Add(keeper.TokenOf(record.AccountId).Register(LeaseLost));
+            }
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        /// <summary>Whether the lease of every account in the batch was lost.</summary>
+        public bool AllLost => Volatile.Read(ref _held) <= 0;
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _source.Dispose();
+        }
+
+        private void LeaseLost()
+        {
+            if (Interlocked.Decrement(ref _held) == 0)
+            {
+                _source.Cancel();
             }
         }
     }

@@ -84,6 +84,77 @@ public class LeasesAndProgressTests
         first.Company.Customers.Should().HaveCount(10);
     }
 
+    [Fact]
+    public async Task A_batch_whose_leases_are_all_lost_is_cancelled_and_writes_nothing()
+    {
+        var gate = new BatchGate();
+        var store = new FailingRenewalStore(new InMemoryAccountStore());
+        using var h = new SyncHarness(store: store, sync: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.BulkThreshold = 5;
+        }, services: s => s.AddHttpClient(QbSyncServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new GateHandler(gate)));
+        for (var i = 0; i < 10; i++)
+        {
+            await h.AddAccountAsync($"a{i}", $"Lost Lease Client {i}");
+        }
+
+        var running = h.Service.RunPendingAsync(SyncHarness.Firm);
+        try
+        {
+            (await Task.WhenAny(gate.Entered.Task, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(gate.Entered.Task, "the batch should be sent");
+            var before = (await store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 })).Items.ToDictionary(r => r.AccountId, r => r.Version);
+
+            // The store stops renewing leases: by the second renewal the leases may end before the next one.
+            store.FailRenewals = true;
+            for (var step = 1; step <= 2; step++)
+            {
+                h.Time.Advance(TimeSpan.FromSeconds(10));
+                await WaitUntilAsync(() => store.RenewalFailures >= step);
+            }
+
+            (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(60)))).Should().Be(running, "the batch call is cancelled once every lease of it is lost");
+            var run = await running;
+
+            run.Retrying.Should().Be(10);
+            h.Qbo.Journal.Count(FakeRequestKind.Batch).Should().Be(0);
+            var after = (await store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 })).Items;
+            after.Should().HaveCount(10).And.OnlyContain(r => r.Status == SyncStatus.Syncing && r.Version == before[r.AccountId],
+                "a worker that lost its leases writes no outcome: another worker resumes the accounts with the same batch request");
+        }
+        finally
+        {
+            // Never leave the run behind the fake's disposal (on failure the batch is still held here).
+            gate.Release.TrySetResult();
+            await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(60)));
+        }
+    }
+
+    private sealed class FailingRenewalStore(IAccountStore inner) : DelegatingStore(inner)
+    {
+        private int _failures;
+        private int _fail;
+
+        public bool FailRenewals
+        {
+            get => Volatile.Read(ref _fail) == 1;
+            set => Volatile.Write(ref _fail, value ? 1 : 0);
+        }
+
+        public int RenewalFailures => Volatile.Read(ref _failures);
+
+        public override Task<IReadOnlyList<SyncAccountRecord>> RenewLeasesAsync(string firmId, string ownerId, IReadOnlyCollection<string> accountIds, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+        {
+            if (FailRenewals)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new IOException("the database is unreachable");
+            }
+
+            return base.RenewLeasesAsync(firmId, ownerId, accountIds, leaseUntil, cancellationToken);
+        }
+    }
+
     private static bool LeasesHeld(IAccountStore store, DateTimeOffset now)
     {
         var page = store.ListAsync(SyncHarness.Firm, new AccountQuery { PageSize = 100 }).GetAwaiter().GetResult();
@@ -108,7 +179,7 @@ public class LeasesAndProgressTests
         {
             if (request.RequestUri!.AbsolutePath.EndsWith("/batch", StringComparison.Ordinal) && gate.TakeFirst())
             {
-                gate.Entered.SetResult();
+                gate.Entered.TrySetResult();
                 await gate.Release.Task.WaitAsync(cancellationToken);
             }
 
