@@ -12,9 +12,13 @@ public class ResilienceTests
 {
     private static readonly string ThrottleBody = Payload.Read("faults/3001-throttle-statuscode429.xml");
 
-    private static (ClientHarness Harness, FakeTimeProvider Time) Create(Action<QuickBooksClientOptions>? configure = null)
+    // The clock moves only by the waits the client arms (backoffs, Retry-After, an attempt timeout shorter than the
+    // default 100 s when a test sets one): never while a real HTTP call is out, so no attempt times out by accident.
+    private static bool ClientWait(TimeSpan due) => due > TimeSpan.Zero && due < TimeSpan.FromSeconds(100);
+
+    private static (ClientHarness Harness, WatchedTime Time) Create(Action<QuickBooksClientOptions>? configure = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTime(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         var harness = new ClientHarness(options =>
         {
             options.ThrottledRetryDelay = TimeSpan.FromSeconds(60);
@@ -50,7 +54,7 @@ public class ResilienceTests
         await Task.Delay(200);
         harness.Server.LogEntries.Should().HaveCount(1, "the retry must wait the full 60 seconds");
 
-        var created = await Clock.RunAsync(time, create, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        var created = await time.DriveAsync(create, ClientWait);
 
         created.Id.Should().NotBeNull();
         var requestIds = harness.Server.LogEntries.Select(e => e.Request().QueryValue("requestid")).ToList();
@@ -73,7 +77,7 @@ public class ResilienceTests
         await Task.Delay(200);
         harness.Server.LogEntries.Should().HaveCount(1);
 
-        (await Clock.RunAsync(time, read, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30))).Id.Should().Be("5");
+        (await time.DriveAsync(read, ClientWait)).Id.Should().Be("5");
         harness.Server.LogEntries.Should().HaveCount(2);
     }
 
@@ -91,7 +95,7 @@ public class ResilienceTests
             () => Response.Create().WithStatusCode(status).WithBody(Payload.Read(body)),
             () => Response.Create().WithStatusCode(200).WithBody(Payload.Read("customer/read-response.json")));
 
-        var customer = await Clock.RunAsync(time, harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(2));
+        var customer = await time.DriveAsync(harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), ClientWait);
 
         customer.Id.Should().Be("5");
         harness.Server.LogEntries.Should().HaveCount(3);
@@ -105,8 +109,7 @@ public class ResilienceTests
         harness.Server.Given(Request.Create().WithPath(harness.CompanyPath("customer")).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithHeader("intuit_tid", "tid-6240").WithBody(Payload.Read("faults/6240-duplicate-name-no-id.json")));
 
-        var act = () => Clock.RunAsync(time, harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "Taken" }, "rid-1"),
-            TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        var act = () => time.DriveAsync(harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "Taken" }, "rid-1"), ClientWait);
 
         var error = (await act.Should().ThrowAsync<QuickBooksDuplicateNameException>()).Which;
         error.IsTransient.Should().BeFalse();
@@ -118,7 +121,7 @@ public class ResilienceTests
     [Fact]
     public async Task A_slow_attempt_times_out_and_is_retried()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTime(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         var handler = new ScriptedHandler().ThenHang().ThenRespond(200, Payload.Read("customer/read-response.json"));
         using var harness = new ClientHarness(o => o.AttemptTimeout = TimeSpan.FromSeconds(30), time,
             http => http.ConfigurePrimaryHttpMessageHandler(() => handler));
@@ -129,7 +132,7 @@ public class ResilienceTests
         await Task.Delay(100);
         handler.Requests.Should().HaveCount(1, "the attempt has 30 seconds");
 
-        var customer = await Clock.RunAsync(time, read, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+        var customer = await time.DriveAsync(read, ClientWait);
 
         customer.Id.Should().Be("5");
         handler.Requests.Should().HaveCount(2);
@@ -143,7 +146,7 @@ public class ResilienceTests
         harness.Server.Given(Request.Create().WithPath(harness.CompanyPath("customer/5")).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(503).WithBody(Payload.Read("faults/503-html-service-unavailable.txt")));
 
-        var act = () => Clock.RunAsync(time, harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        var act = () => time.DriveAsync(harness.Client.Customers.GetAsync(ClientHarness.Realm, "5"), ClientWait);
 
         var error = (await act.Should().ThrowAsync<QuickBooksException>()).Which;
         error.IsTransient.Should().BeTrue();
@@ -154,12 +157,11 @@ public class ResilienceTests
     [Fact]
     public async Task A_dropped_connection_is_retried_with_the_same_request_id_and_then_reported_as_a_connection_failure()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTime(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
         var handler = new ScriptedHandler().ThenDrop().ThenDrop();
         using var harness = new ClientHarness(o => o.MaxRetryAttempts = 1, time, http => http.ConfigurePrimaryHttpMessageHandler(() => handler));
 
-        var act = () => Clock.RunAsync(time, harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "A" }, "rid-drop"),
-            TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
+        var act = () => time.DriveAsync(harness.Client.Customers.CreateAsync(ClientHarness.Realm, new CustomerCreateRequest { DisplayName = "A" }, "rid-drop"), ClientWait);
 
         var error = (await act.Should().ThrowAsync<QuickBooksConnectionException>()).Which;
         error.IsTransient.Should().BeTrue();
