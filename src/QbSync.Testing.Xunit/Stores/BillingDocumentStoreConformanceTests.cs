@@ -118,7 +118,7 @@ public abstract class BillingDocumentStoreConformanceTests
             Status = SyncStatus.Failed,
             Reason = BillingReason.TotalMismatch,
             Problem = new BillingProblem { Reason = BillingReason.TotalMismatch, Subject = "10.00 / 10.01", QuickBooksErrorCode = "6000", QuickBooksMessage = "m", IntuitTid = "tid", OccurredAt = T0 },
-            Intent = new BillingIntent { Operation = BillingOperation.Update, RequestId = "r1", Revision = 2, BatchRequestId = "b", BatchItemId = "b7" },
+            Intent = new BillingIntent { Operation = BillingOperation.Update, RequestId = "r1", Revision = 2, BatchRequestId = "b", BatchItemId = "b7", CustomerId = "58" },
             QuickBooksId = "130",
             QuickBooksSyncToken = "3",
             QuickBooksFingerprint = "abc",

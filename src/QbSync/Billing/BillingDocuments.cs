@@ -148,6 +148,11 @@ public sealed record BillingIntent
 
     /// <summary>The item's <c>bId</c> in that batch.</summary>
     public string? BatchItemId { get; init; }
+
+    /// <summary>The QBO customer the write is sent for (the account's linked customer at the time). A resume looks the
+    /// document up under this customer, so a relink meanwhile does not hide the copy already created. Null in intents
+    /// saved before this field existed: the account's current customer is used.</summary>
+    public string? CustomerId { get; init; }
 }
 
 /// <summary>One billing document as the sync sees it: the host's content, its QBO copy and its status. Every change

@@ -276,7 +276,7 @@ internal sealed partial class PendingDocumentRunner(
                 parts = built;
             }
 
-            var intent = latest.Intent ?? new BillingIntent { Operation = operation.Value, RequestId = NewRequestId(), Revision = latest.Revision };
+            var intent = latest.Intent ?? new BillingIntent { Operation = operation.Value, RequestId = NewRequestId(), Revision = latest.Revision, CustomerId = account!.CustomerId };
             var started = await StartAsync(latest, resuming ? BillingTrigger.Resumed : BillingTrigger.Started, intent, cancellationToken).ConfigureAwait(false);
             if (started is null)
             {
@@ -309,7 +309,7 @@ internal sealed partial class PendingDocumentRunner(
                 {
                     if (resuming || intent.BatchRequestId is not null)
                     {
-                        var found = await BillingWork.FindByTagAsync(client, realmId, record, account.CustomerId!, cancellationToken).ConfigureAwait(false);
+                        var found = await BillingWork.FindByTagAsync(client, realmId, record, intent.CustomerId ?? account.CustomerId!, cancellationToken).ConfigureAwait(false);
                         if (found is not null)
                         {
                             return BillingWork.Created(record, found, "found in QBO by its tag after an interrupted create", now);
@@ -529,7 +529,7 @@ internal sealed partial class PendingDocumentRunner(
                     }
 
                     var batchId = "b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    var intent = new BillingIntent { Operation = BillingOperation.Create, RequestId = NewRequestId(), Revision = latest.Revision, BatchRequestId = batchRequestId, BatchItemId = batchId };
+                    var intent = new BillingIntent { Operation = BillingOperation.Create, RequestId = NewRequestId(), Revision = latest.Revision, BatchRequestId = batchRequestId, BatchItemId = batchId, CustomerId = account!.CustomerId };
                     var started = await StartAsync(latest, BillingTrigger.Started, intent, ct).ConfigureAwait(false);
                     if (started is not null)
                     {

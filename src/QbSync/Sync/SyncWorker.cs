@@ -33,15 +33,30 @@ public sealed partial class SyncWorker(
         // Billing documents (when a document store is registered): firms with due documents are run too.
         var documents = scopes.CreateAsyncScope();
         IReadOnlyList<string> billingFirms;
+        var hasBilling = false;
         await using (documents.ConfigureAwait(false))
         {
-            billingFirms = documents.ServiceProvider.GetService<IBillingDocumentStore>() is { } billingStore
-                ? await billingStore.ListFirmsWithDueDocumentsAsync(now, cancellationToken).ConfigureAwait(false)
-                : [];
+            if (documents.ServiceProvider.GetService<IBillingDocumentStore>() is { } billingStore)
+            {
+                hasBilling = true;
+                billingFirms = await billingStore.ListFirmsWithDueDocumentsAsync(now, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                billingFirms = [];
+            }
         }
 
         var accountFirms = firms.ToHashSet(StringComparer.Ordinal);
         var documentFirms = billingFirms.ToHashSet(StringComparer.Ordinal);
+        if (hasBilling)
+        {
+            // A firm whose accounts are worked on runs its documents after them: the run first releases documents
+            // waiting for accounts that are Synced now, in case the release that follows an account's sync was lost
+            // (the process stopped between the two saves, or the release failed).
+            documentFirms.UnionWith(accountFirms);
+        }
+
         var all = firms.Union(billingFirms, StringComparer.Ordinal).ToList();
         int dueAccounts = 0, dueDocuments = 0;
         await Parallel.ForEachAsync(all, new ParallelOptions

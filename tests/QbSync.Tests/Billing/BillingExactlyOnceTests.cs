@@ -40,6 +40,33 @@ public sealed class BillingExactlyOnceTests
     }
 
     [Fact]
+    public async Task A_document_left_behind_by_a_crash_is_found_under_the_customer_it_was_sent_for_after_a_relink()
+    {
+        var store = new CrashingBillingStore(new InMemoryBillingDocumentStore());
+        var accounts = new InMemoryAccountStore();
+        // QBO's requestid replay is not relied on (it is unreliable in practice): only the look-up prevents a duplicate.
+        using var first = new BillingHarness(billingStore: store, accountStore: accounts, fake: o => o.ReplayRequestIds = false);
+        await first.SyncedAccountAsync("a1", "Acme Ltd");
+        var other = first.Company.AddCustomer("Acme Holdings")["Id"]!.GetValue<string>();
+        // No number: the look-up goes by customer and date, then by the tag.
+        await first.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i1", "a1") with { Number = null });
+        store.CrashOnNextSuccess = true;
+        await FluentActions.Awaiting(() => first.RunAsync()).Should().ThrowAsync<SimulatedCrashException>();
+        first.Company.Invoices.Should().ContainSingle();
+
+        // Before the document is resumed, a person links the account to another customer.
+        (await first.Sync.Service.LinkAsync(first.Admin, "a1", other)).CustomerId.Should().Be(other);
+        using var restarted = new BillingHarness(billingStore: store.Inner, accountStore: accounts, sharedFake: first.Qbo, sharedTime: first.Time, workerId: "worker-2");
+        first.Time.Advance(TimeSpan.FromMinutes(6));
+        await restarted.RunAsync();
+
+        var state = await restarted.StateAsync(BillingDocumentKind.Invoice, "i1");
+        state.Status.Should().Be(SyncStatus.Synced);
+        restarted.Company.Invoices.Should().ContainSingle("the invoice sent before the crash was found, not created again");
+        state.QuickBooksId.Should().Be(restarted.Company.Invoices[0]["Id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_crash_while_saving_a_batch_never_makes_a_second_document_on_restart()
     {
         var store = new CrashingBillingStore(new InMemoryBillingDocumentStore());
