@@ -37,8 +37,9 @@ public sealed class DemoOptions
 public static class FakeQuickBooks
 {
     /// <summary>The demo's database when <see cref="DemoOptions.DatabasePath"/> is not set: a fresh one each run (the
-    /// fake's companies live in memory).</summary>
-    public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-worker-demo-" + Environment.ProcessId + ".db");
+    /// fake's companies live in memory). Named by a fresh GUID, not the process id: a file left by a process that
+    /// was killed must never be picked up by a later process that happens to get the same id.</summary>
+    public static string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), "qbsync-worker-demo-" + Guid.NewGuid().ToString("N") + ".db");
 
     /// <summary>Deletes the demo database after the host stopped (not a file named with <c>Demo:DatabasePath</c>).</summary>
     public static void DeleteDatabase(DemoOptions demo)

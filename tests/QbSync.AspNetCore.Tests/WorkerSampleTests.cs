@@ -146,7 +146,8 @@ public sealed class WorkerSampleTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            await process.WaitForExitAsync();
+            throw new TimeoutException("The worker did not stop within 2 minutes. Its output:\n" + await stdout + await stderr);
         }
 
         return (process.ExitCode, await stdout + await stderr);
