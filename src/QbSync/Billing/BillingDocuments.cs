@@ -207,6 +207,12 @@ public sealed record BillingDocumentRecord
     /// <summary>The QBO id of the document, once created.</summary>
     public string? QuickBooksId { get; init; }
 
+    /// <summary>The QBO company (realm id) of <see cref="QuickBooksId"/> and of the write in progress: a copy in another
+    /// company than the firm's current one (the firm switched company) is forgotten, and the document is written anew
+    /// in the current company once its account is synced there. <see langword="null"/> for documents written before this
+    /// was recorded (they count as the current company's).</summary>
+    public string? QuickBooksRealmId { get; init; }
+
     /// <summary>The QBO sync token of the copy QbSync last wrote or read.</summary>
     public string? QuickBooksSyncToken { get; init; }
 

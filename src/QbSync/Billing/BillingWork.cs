@@ -40,6 +40,11 @@ internal static class BillingWork
     public static bool HasTag(string? privateNote, string tag) =>
         privateNote is not null && (privateNote == tag || privateNote.StartsWith(tag + "\n", StringComparison.Ordinal));
 
+    /// <summary>Whether the document's QBO copy and write in progress (if any) are in <paramref name="realmId"/>'s company
+    /// (a document written before the company was recorded counts as the current company's).</summary>
+    public static bool IsInCompany(BillingDocumentRecord record, string realmId) =>
+        record.QuickBooksRealmId is null || record.QuickBooksRealmId == realmId;
+
     /// <summary>What to do next for a document, or null when QBO already holds what the host has.</summary>
     public static BillingOperation? Plan(BillingDocumentRecord r)
     {

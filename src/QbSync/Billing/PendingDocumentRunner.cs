@@ -99,10 +99,17 @@ internal sealed partial class PendingDocumentRunner(
         var singles = new List<(BillingDocumentRecord Record, object? Parts)>();
         var creates = new List<(BillingDocumentRecord Record, object Parts)>();
         var accountCache = new Dictionary<string, SyncAccountRecord?>(StringComparer.Ordinal);
-        foreach (var record in claimed)
+        foreach (var claimedRecord in claimed)
         {
+            var record = claimedRecord;
             try
             {
+                if (await ForgetCopyInAnotherCompanyAsync(settings, record, cancellationToken).ConfigureAwait(false) is not { } current)
+                {
+                    continue;
+                }
+
+                record = current;
                 if (!accountCache.TryGetValue(record.AccountId, out var account))
                 {
                     account = await accounts.GetAsync(record.FirmId, record.AccountId, cancellationToken).ConfigureAwait(false);
@@ -161,6 +168,30 @@ internal sealed partial class PendingDocumentRunner(
             }).ConfigureAwait(false);
     }
 
+    /// <summary>A document whose QBO copy (or write in progress) is in another company than the firm's current one (the
+    /// firm switched company) forgets it before anything is decided: its id and sync token name nothing, or another
+    /// document, in the current company. It is then written anew there, once its account is synced there. Returns the
+    /// record to go on with, or <see langword="null"/> when someone changed it meanwhile (the lease ends, it comes back).</summary>
+    private async Task<BillingDocumentRecord?> ForgetCopyInAnotherCompanyAsync(FirmSyncSettings settings, BillingDocumentRecord record, CancellationToken cancellationToken)
+    {
+        if (settings.RealmId is not { } realmId || BillingWork.IsInCompany(record, realmId))
+        {
+            return record;
+        }
+
+        LogCopyForgotten(logger, record.FirmId, record.DocumentKey, record.QuickBooksRealmId!, realmId);
+        return await Store.TryUpdateAsync(record with
+        {
+            QuickBooksId = null,
+            QuickBooksSyncToken = null,
+            QuickBooksFingerprint = null,
+            QuickBooksRealmId = null,
+            SyncedRevision = 0,
+            SyncedState = BillingHostState.Active,
+            Intent = null,
+        }, record.Version, null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Decides what a claimed document needs: an outcome now (it waits, or there is nothing to do, or it
     /// cannot be sent), or a write; for a new document the write's parts are built here (reads only).</summary>
     private async Task<(BillingOutcome? Outcome, object? Parts)> ClassifyAsync(FirmSyncSettings settings, BillingDocumentRecord record, SyncAccountRecord? account, CancellationToken cancellationToken)
@@ -214,7 +245,7 @@ internal sealed partial class PendingDocumentRunner(
         foreach (var application in record.Payment!.Applications)
         {
             var invoice = await Store.GetAsync(record.FirmId, BillingDocumentRecord.KeyOf(BillingDocumentKind.Invoice, application.InvoiceId), cancellationToken).ConfigureAwait(false);
-            if (invoice?.QuickBooksId is null)
+            if (invoice?.QuickBooksId is null || !BillingWork.IsInCompany(invoice, realmId))
             {
                 return (null, new BillingOutcome.Hold(BillingReason.WaitingForInvoice, application.InvoiceId));
             }
@@ -277,7 +308,7 @@ internal sealed partial class PendingDocumentRunner(
             }
 
             var intent = latest.Intent ?? new BillingIntent { Operation = operation.Value, RequestId = NewRequestId(), Revision = latest.Revision, CustomerId = account!.CustomerId };
-            var started = await StartAsync(latest, resuming ? BillingTrigger.Resumed : BillingTrigger.Started, intent, cancellationToken).ConfigureAwait(false);
+            var started = await StartAsync(realmId, latest, resuming ? BillingTrigger.Resumed : BillingTrigger.Started, intent, cancellationToken).ConfigureAwait(false);
             if (started is null)
             {
                 return null;
@@ -530,7 +561,7 @@ internal sealed partial class PendingDocumentRunner(
 
                     var batchId = "b" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     var intent = new BillingIntent { Operation = BillingOperation.Create, RequestId = NewRequestId(), Revision = latest.Revision, BatchRequestId = batchRequestId, BatchItemId = batchId, CustomerId = account!.CustomerId };
-                    var started = await StartAsync(latest, BillingTrigger.Started, intent, ct).ConfigureAwait(false);
+                    var started = await StartAsync(realmId, latest, BillingTrigger.Started, intent, ct).ConfigureAwait(false);
                     if (started is not null)
                     {
                         holders.Add(new Holder(started));
@@ -622,12 +653,13 @@ internal sealed partial class PendingDocumentRunner(
 
     // ---------------------------------------------------------------- saving
 
-    private Task<BillingDocumentRecord?> StartAsync(BillingDocumentRecord record, BillingTrigger trigger, BillingIntent intent, CancellationToken cancellationToken)
+    private Task<BillingDocumentRecord?> StartAsync(string realmId, BillingDocumentRecord record, BillingTrigger trigger, BillingIntent intent, CancellationToken cancellationToken)
     {
         var now = transitions.Now;
         return transitions.TryApplyAsync(record, trigger, r => r with
         {
             Intent = intent,
+            QuickBooksRealmId = realmId,
             Reason = BillingReason.None,
             Problem = null,
             LeaseOwner = Options.WorkerId,
@@ -882,6 +914,9 @@ internal sealed partial class PendingDocumentRunner(
         QuickBooksException qbo => $"HTTP {(qbo.StatusCode is { } s ? ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}, code {qbo.ErrorCode ?? "none"}, intuit_tid {qbo.IntuitTid ?? "none"}",
         _ => error.GetType().Name,
     };
+
+    [LoggerMessage(3500, LogLevel.Information, "Billing document {DocumentKey} of firm {FirmId} had its QBO copy in company {OldRealmId}; it is written anew in company {RealmId}")]
+    private static partial void LogCopyForgotten(ILogger logger, string firmId, string documentKey, string oldRealmId, string realmId);
 
     [LoggerMessage(2602, LogLevel.Information, "Billing documents of firm {FirmId}: {Claimed} claimed, {Synced} synced, {Failed} failed, {Waiting} waiting, {Retrying} to retry")]
     private static partial void LogRun(ILogger logger, string firmId, int claimed, int synced, int failed, int waiting, int retrying);

@@ -16,6 +16,42 @@ public sealed class BillingChangesTests : IDisposable
     private static decimal Dec(JsonNode? node) => decimal.Parse(node!.ToJsonString(), CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task After_a_switch_of_company_edits_are_written_to_the_new_company_and_never_through_the_old_companys_ids()
+    {
+        await _h.SyncedAccountAsync("a1", "Acme Ltd");
+        var invoice = BillingHarness.Invoice("i1", "a1");
+        await _h.Billing.RecordInvoiceAsync(BillingHarness.Firm, invoice);
+        await _h.Billing.RecordInvoiceAsync(BillingHarness.Firm, BillingHarness.Invoice("i2", "a1"));
+        await _h.RunAsync();
+        var oldInvoice = (await _h.StateAsync(BillingDocumentKind.Invoice, "i1")).QuickBooksId!;
+        var oldCompany = _h.Company;
+
+        // The firm switches company; the account is synced there again.
+        var newCompany = _h.Qbo.Company("9130350000000077");
+        await _h.Sync.Service.ConnectCompanyAsync(_h.Sync.Owner, newCompany.RealmId, _h.Qbo.OAuth.CreateAuthorizationCode(newCompany.RealmId));
+        (await _h.Sync.Service.SyncAsync(_h.Admin, "a1")).Status.Should().Be(SyncStatus.Synced);
+        // The host edits one invoice, voids the other and records a payment of the edited one.
+        await _h.Billing.RecordInvoiceAsync(BillingHarness.Firm, invoice with { Lines = [new InvoiceLineInfo("Tax return 2025, amended", 1m, 320m, 320m, "Tax Return")] });
+        await _h.Billing.VoidAsync(BillingHarness.Firm, BillingDocumentKind.Invoice, "i2");
+        await _h.Billing.RecordPaymentAsync(BillingHarness.Firm, BillingHarness.Payment("p1", "a1", 320m, new PaymentApplication("i1", 320m)));
+        await _h.RunAsync();
+        await _h.RunAsync();
+
+        // The old company's ids name nothing (or another document) in the new one: the documents are written anew there.
+        var edited = await _h.StateAsync(BillingDocumentKind.Invoice, "i1");
+        edited.Status.Should().Be(SyncStatus.Synced, edited.Tooltip);
+        var created = newCompany.Get("Invoice", edited.QuickBooksId!)!;
+        created["PrivateNote"]!.GetValue<string>().Should().Be("QbSync invoice:i1");
+        Dec(created["TotalAmt"]).Should().Be(320m);
+        newCompany.Invoices.Where(i => i["PrivateNote"]?.GetValue<string>() == "QbSync invoice:i1").Should().ContainSingle();
+        var payment = await _h.StateAsync(BillingDocumentKind.Payment, "p1");
+        payment.Status.Should().Be(SyncStatus.Synced, payment.Tooltip);
+        newCompany.Get("Payment", payment.QuickBooksId!)!["Line"]![0]!["LinkedTxn"]![0]!["TxnId"]!.GetValue<string>().Should().Be(edited.QuickBooksId);
+        Dec(oldCompany.Get("Invoice", oldInvoice)!["TotalAmt"]).Should().Be(300m, "the old company is left as it was");
+        oldCompany.Payments.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task An_invoice_deleted_and_a_payment_voided_in_the_host_are_deleted_and_voided_in_qbo()
     {
         await _h.SyncedAccountAsync("a1", "Acme Ltd");
