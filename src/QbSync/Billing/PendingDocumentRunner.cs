@@ -192,6 +192,11 @@ internal sealed partial class PendingDocumentRunner(
         }, record.Version, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether an invoice a payment applies to is in QBO, in the firm's current company (one rule for building
+    /// the payment and for waking a payment held for it).</summary>
+    private static bool IsInvoiceReady([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] BillingDocumentRecord? invoice, string realmId) =>
+        invoice?.QuickBooksId is not null && BillingWork.IsInCompany(invoice, realmId);
+
     /// <summary>Decides what a claimed document needs: an outcome now (it waits, or there is nothing to do, or it
     /// cannot be sent), or a write; for a new document the write's parts are built here (reads only).</summary>
     private async Task<(BillingOutcome? Outcome, object? Parts)> ClassifyAsync(FirmSyncSettings settings, BillingDocumentRecord record, SyncAccountRecord? account, CancellationToken cancellationToken)
@@ -245,7 +250,7 @@ internal sealed partial class PendingDocumentRunner(
         foreach (var application in record.Payment!.Applications)
         {
             var invoice = await Store.GetAsync(record.FirmId, BillingDocumentRecord.KeyOf(BillingDocumentKind.Invoice, application.InvoiceId), cancellationToken).ConfigureAwait(false);
-            if (invoice?.QuickBooksId is null || !BillingWork.IsInCompany(invoice, realmId))
+            if (!IsInvoiceReady(invoice, realmId))
             {
                 return (null, new BillingOutcome.Hold(BillingReason.WaitingForInvoice, application.InvoiceId));
             }
@@ -255,7 +260,7 @@ internal sealed partial class PendingDocumentRunner(
                 return (null, new BillingOutcome.Failed(BillingWork.Problem(BillingReason.PaidInvoiceRemoved, application.InvoiceId, transitions.Now)));
             }
 
-            invoiceIds[application.InvoiceId] = invoice.QuickBooksId;
+            invoiceIds[application.InvoiceId] = invoice.QuickBooksId!;
         }
 
         var (payment, paymentProblem) = await BillingWork.BuildPaymentAsync(client, catalogs, realmId, record, invoiceIds, account.CustomerId!, transitions.Now, cancellationToken).ConfigureAwait(false);
@@ -704,10 +709,11 @@ internal sealed partial class PendingDocumentRunner(
         switch (reason)
         {
             case BillingReason.WaitingForInvoice:
+                var realmId = (await accounts.GetFirmSettingsAsync(held.FirmId, cancellationToken).ConfigureAwait(false))?.RealmId;
                 foreach (var application in held.Payment?.Applications ?? [])
                 {
                     var invoice = await Store.GetAsync(held.FirmId, BillingDocumentRecord.KeyOf(BillingDocumentKind.Invoice, application.InvoiceId), cancellationToken).ConfigureAwait(false);
-                    if (invoice?.QuickBooksId is null)
+                    if (realmId is null || !IsInvoiceReady(invoice, realmId))
                     {
                         return null;
                     }
